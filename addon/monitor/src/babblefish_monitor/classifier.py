@@ -1,0 +1,113 @@
+"""Runs a model directory's .tflite on batches of log-mel windows with the LiteRT interpreter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .model import ModelError, ModelSpec
+
+FloatArray = npt.NDArray[np.float32]
+
+
+def _load_interpreter_class() -> Any:
+    """LiteRT first; tflite_runtime where that is what the platform has. Imported lazily."""
+    try:
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError:
+        try:
+            from tflite_runtime.interpreter import Interpreter
+        except ImportError as err:
+            raise ModelError(
+                "no TFLite runtime is installed: install ai-edge-litert (or tflite-runtime)"
+            ) from err
+    return Interpreter
+
+
+def softmax(logits: npt.NDArray[Any]) -> FloatArray:
+    """Numerically stable softmax over the last axis."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return (exp / exp.sum(axis=-1, keepdims=True)).astype(np.float32)
+
+
+class Classifier:
+    """Scores windows of shape (frames, mel_bins) and returns per-label probabilities."""
+
+    def __init__(self, spec: ModelSpec, num_threads: int = 1) -> None:
+        self.spec = spec
+        interpreter_class = _load_interpreter_class()
+        try:
+            self._interpreter = interpreter_class(
+                model_path=str(spec.model_path), num_threads=num_threads
+            )
+            self._interpreter.allocate_tensors()
+        except (ValueError, RuntimeError) as err:
+            raise ModelError(f"{spec.model_path} is not a loadable TFLite model: {err}") from err
+        self._input = self._interpreter.get_input_details()[0]
+        self._output = self._interpreter.get_output_details()[0]
+        self._check_shapes()
+        self._batch = int(self._input["shape"][0])
+
+    def _check_shapes(self) -> None:
+        shape = tuple(int(d) for d in self._input["shape"])
+        expected = (self.spec.input_frames, self.spec.frontend.mel_bins)
+        if len(shape) not in (3, 4) or shape[1:3] != expected:
+            raise ModelError(
+                f"{self.spec.model_path} takes input {list(shape)} but model.json promises "
+                f"[batch, {expected[0]}, {expected[1]}(, 1)]"
+            )
+        classes = int(self._output["shape"][-1])
+        if classes != len(self.spec.labels):
+            raise ModelError(
+                f"{self.spec.model_path} outputs {classes} classes but model.json lists "
+                f"{len(self.spec.labels)} labels"
+            )
+
+    def _resize(self, batch: int) -> None:
+        if batch == self._batch:
+            return
+        shape = list(self._input["shape"])
+        shape[0] = batch
+        self._interpreter.resize_tensor_input(self._input["index"], shape)
+        self._interpreter.allocate_tensors()
+        self._input = self._interpreter.get_input_details()[0]
+        self._output = self._interpreter.get_output_details()[0]
+        self._batch = batch
+
+    def predict(self, windows: npt.NDArray[np.float32]) -> FloatArray:
+        """Probabilities, shape (n, labels), for windows of shape (n, frames, mel_bins)."""
+        if windows.ndim != 3 or windows.shape[1:] != (
+            self.spec.input_frames,
+            self.spec.frontend.mel_bins,
+        ):
+            raise ValueError(
+                f"windows must have shape (n, {self.spec.input_frames}, "
+                f"{self.spec.frontend.mel_bins}), got {windows.shape}"
+            )
+        if windows.shape[0] == 0:
+            return np.zeros((0, len(self.spec.labels)), dtype=np.float32)
+        self._resize(windows.shape[0])
+        data = windows.reshape(tuple(int(d) for d in self._input["shape"]))
+        self._interpreter.set_tensor(self._input["index"], self._quantise(data))
+        self._interpreter.invoke()
+        raw = self._interpreter.get_tensor(self._output["index"])
+        values = self._dequantise(raw).reshape(windows.shape[0], -1)
+        return softmax(values) if self.spec.output == "logits" else values.astype(np.float32)
+
+    def _quantise(self, data: npt.NDArray[np.float32]) -> npt.NDArray[Any]:
+        dtype = self._input["dtype"]
+        if dtype == np.float32:
+            return data.astype(np.float32)
+        scale, zero_point = self._input["quantization"]
+        info = np.iinfo(dtype)
+        quantised = np.round(data / scale + zero_point)
+        return np.clip(quantised, info.min, info.max).astype(dtype)
+
+    def _dequantise(self, raw: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+        if raw.dtype == np.float32:
+            return raw.astype(np.float64)
+        scale, zero_point = self._output["quantization"]
+        return (raw.astype(np.float64) - zero_point) * scale
