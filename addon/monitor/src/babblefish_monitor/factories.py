@@ -1,0 +1,38 @@
+"""Builds the real pipeline, audio source and climate reader the service runs, from its config."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .climate import ClimateReader, open_driver
+from .config import MonitorConfig
+from .model import ModelError, ModelSpec
+from .service import PipelineLike, SourceLike
+from .sources import open_source
+
+
+def make_pipeline(spec: ModelSpec, config: MonitorConfig) -> PipelineLike:
+    """The audio engineer's streaming pipeline with default detector settings."""
+    try:
+        # Lazy while the pipeline is being written in parallel; becomes a plain import after.
+        from .detector import DetectorConfig  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
+        from .pipeline import Pipeline  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
+    except ImportError as err:  # only while the pipeline is being built
+        raise ModelError(f"this monitor build has no detection pipeline: {err}") from err
+    pipeline: PipelineLike = Pipeline(spec, DetectorConfig(), calibration_db=config.calibration_db)
+    return pipeline
+
+
+def make_source(config: MonitorConfig, on_status: Callable[[Any], None]) -> SourceLike:
+    """The audio source the config's spec names; raises SourceError for unusable specs."""
+    source: SourceLike = open_source(
+        config.source, realtime=config.realtime, loop=config.loop, on_status=on_status
+    )
+    return source
+
+
+def make_climate(config: MonitorConfig) -> ClimateReader | None:
+    """A reader for the configured sensor, or None for `none`; raises ClimateError."""
+    driver = open_driver(config.climate)
+    return ClimateReader(driver) if driver is not None else None

@@ -1,0 +1,118 @@
+"""The monitor's live state and how it becomes the protocol's state, info and history objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+
+from . import protocol
+from .climate import DISABLED, ClimateReading
+from .model import ModelSpec
+from .tally import CryTally, EpisodeRecord
+
+
+@dataclass
+class LiveState:
+    """Everything the state object reports that is not in the tally."""
+
+    paused: bool = False
+    sensitivity: float = 0.5
+    crying: bool = False
+    sound_class: str | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+    rms_dbfs: float | None = None
+    peak_dbfs: float | None = None
+    climate: ClimateReading = DISABLED
+    source_name: str = ""
+    source_status: protocol.SourceStatus = "starting"
+    source_error: str | None = None
+    model_error: str | None = None
+
+
+def episode_dict(episode: EpisodeRecord, tz: tzinfo) -> protocol.Episode:
+    """An episode in the protocol's shape, times in the monitor's zone."""
+    end = episode.end
+    return {
+        "start": episode.start.astimezone(tz).isoformat(),
+        "end": end.astimezone(tz).isoformat() if end else None,
+        "duration_s": round(episode.duration_s, 2),
+        "peak_score": round(episode.peak_score, 4),
+    }
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def build_state(live: LiveState, tally: CryTally, now: datetime) -> protocol.State:
+    """The full state object at wall time `now` (aware, in the monitor's zone)."""
+    today = tally.day_total(now.date())
+    last = tally.last_episode()
+    show_scores = not live.paused
+    return {
+        "crying": live.crying,
+        "paused": live.paused,
+        "sensitivity": live.sensitivity,
+        "sound_class": live.sound_class if show_scores else None,
+        "scores": {k: round(v, 4) for k, v in live.scores.items()} if show_scores else {},
+        "sound_level": {"rms_dbfs": _round(live.rms_dbfs), "peak_dbfs": _round(live.peak_dbfs)},
+        "day": today.day.isoformat(),
+        "cry_seconds_today": round(today.cry_seconds, 1),
+        "cry_minutes_today": round(today.cry_seconds / 60.0, 2),
+        "episodes_today": today.episodes,
+        "last_episode": episode_dict(last, tally.tz) if last else None,
+        "climate": {
+            "status": live.climate.status,
+            "temperature_c": live.climate.temperature_c,
+            "humidity_pct": live.climate.humidity_pct,
+        },
+        "source": {
+            "name": live.source_name,
+            "status": live.source_status,
+            "error": live.source_error,
+        },
+        "model_status": {
+            "status": "error" if live.model_error else "ok",
+            "error": live.model_error,
+        },
+        "updated_at": now.isoformat(),
+    }
+
+
+def build_model_info(spec: ModelSpec | None, error: str | None) -> protocol.ModelInfo:
+    """The info object's model part; labels empty when the model failed to load."""
+    if spec is None or error:
+        return {
+            "name": spec.name if spec else None,
+            "version": spec.version if spec else None,
+            "labels": [],
+            "cry_label": None,
+            "threshold": None,
+            "card": None,
+            "error": error,
+        }
+    return {
+        "name": spec.name,
+        "version": spec.version,
+        "labels": list(spec.labels),
+        "cry_label": spec.cry_label,
+        "threshold": spec.threshold,
+        "card": spec.card,
+        "error": None,
+    }
+
+
+def build_history(tally: CryTally, days: int, today: date) -> protocol.History:
+    """The last `days` local days, oldest first, and their episodes, newest first."""
+    totals, episodes = tally.history(days, today)
+    return {
+        "days": [
+            {
+                "day": d.day.isoformat(),
+                "cry_seconds": round(d.cry_seconds, 1),
+                "episodes": d.episodes,
+            }
+            for d in totals
+        ],
+        "episodes": [episode_dict(e, tally.tz) for e in episodes],
+    }
