@@ -31,6 +31,9 @@ format: setup
 test: setup
 	$(UV) run --frozen pytest
 
+demo: setup
+	$(UV) run --frozen python scripts/demo.py
+
 bench: setup
 	$(UV) run --frozen python bench/frontend_bench.py
 

@@ -1,0 +1,87 @@
+"""`make demo`: the monitor on the bundled recording plus a real, ready-to-use Home Assistant."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from hass_harness import REPO, Hass, HassError, write_config  # noqa: E402
+from monitor_process import MonitorProcess  # noqa: E402
+from stack_config import automations_yaml, babblefish_entities, dashboard  # noqa: E402
+
+DEMO_AUDIO = REPO / "demo" / "nursery_demo.flac"
+USERNAME = "parent"
+PASSWORD = "babblefish"  # noqa: S105 - a local demo login, printed for the user
+
+
+async def run_demo(workdir: Path, hass_port: int, monitor_port: int) -> None:
+    """Start both, configure Home Assistant, and wait for Ctrl-C."""
+    if workdir.exists():
+        shutil.rmtree(workdir)  # every demo starts from a clean, freshly onboarded instance
+    monitor = MonitorProcess(
+        source=f"file:{DEMO_AUDIO}",
+        data_dir=workdir / "monitor",
+        port=monitor_port,
+        token="demo-token",  # noqa: S106 - loopback-only demo
+        extra_args=("--loop", "--timezone", "UTC"),
+    )
+    hass = Hass(workdir / "homeassistant", hass_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with aiohttp.ClientSession() as session:
+            print("Starting the Babblefish monitor on the bundled nursery recording ...", flush=True)
+            monitor.start()
+            await monitor.wait_ready(session)
+            print("Starting Home Assistant (first start takes a little while) ...", flush=True)
+            write_config(hass.config_dir, port=hass_port)
+            hass.start()
+            await hass.wait_ready(session)
+            await hass.onboard(session, USERNAME, PASSWORD)
+            await hass.add_babblefish(session, "127.0.0.1", monitor_port, monitor.token)
+            async with hass.websocket(session) as ws:
+                entities = await babblefish_entities(ws)
+                await ws.call("lovelace/config/save", config=dashboard(entities))
+            (hass.config_dir / "automations.yaml").write_text(automations_yaml(entities), encoding="utf-8")
+            await hass.rest(session, "POST", "/api/services/automation/reload", {})
+            print(
+                "\nBabblefish demo is running.\n"
+                f"  Home Assistant: {hass.url}   login: {USERNAME} / {PASSWORD}\n"
+                f"  Monitor API:    {monitor.url}/api/v1/state   (Authorization: Bearer {monitor.token})\n"
+                "  The recording loops: talking, a cry at 0:26, dishes, a dog, a quieter cry at 1:23,\n"
+                "  then a white-noise machine. Watch the Nursery dashboard and the night light.\n"
+                "Press Ctrl-C to stop.",
+                flush=True,
+            )
+            await stop.wait()
+    except (HassError, RuntimeError) as err:
+        print(f"\nThe demo could not start: {err}", file=sys.stderr)
+        raise SystemExit(1) from None
+    finally:
+        print("\nStopping ...", flush=True)
+        hass.stop()
+        monitor.stop()
+        print(f"Stopped. Logs are in {workdir}.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--workdir", type=Path, default=REPO / ".demo")
+    parser.add_argument("--hass-port", type=int, default=8123)
+    parser.add_argument("--monitor-port", type=int, default=8733)
+    args = parser.parse_args()
+    asyncio.run(run_demo(args.workdir, args.hass_port, args.monitor_port))
+
+
+if __name__ == "__main__":
+    main()

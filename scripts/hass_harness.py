@@ -1,0 +1,327 @@
+"""Runs a real Home Assistant for the demo and the end-to-end test: config, onboarding, the Babblefish entry."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+REPO = Path(__file__).resolve().parent.parent
+HASS_BIN = Path(sys.executable).with_name("hass")
+
+# Not default_config: several of its parts (bluetooth, usb, go2rtc, ...) need libraries and
+# hardware that a test box lacks. These are what the demo and the test actually use.
+CONFIGURATION_YAML = """\
+homeassistant:
+  name: Babblefish demo
+  time_zone: {time_zone}
+  unit_system: metric
+  country: GB
+  currency: EUR
+  latitude: 51.5
+  longitude: 0.0
+  elevation: 10
+frontend:
+config:
+history:
+logbook:
+recorder:
+  commit_interval: 1
+  purge_keep_days: 3
+energy:
+system_log:
+logger:
+  default: warning
+  logs:
+    custom_components.babblefish: info
+    homeassistant.components.automation: info
+http:
+  server_host: 127.0.0.1
+  server_port: {port}
+automation: !include automations.yaml
+script:
+input_boolean:
+  nursery_night_light:
+    name: Nursery night light power
+input_number:
+  nursery_night_light_level:
+    name: Nursery night light level
+    min: 0
+    max: 255
+    step: 1
+light:
+  - platform: template
+    lights:
+      nursery_night_light:
+        friendly_name: Nursery night light
+        value_template: "{{{{ is_state('input_boolean.nursery_night_light', 'on') }}}}"
+        level_template: "{{{{ states('input_number.nursery_night_light_level') | int(0) }}}}"
+        turn_on:
+          - action: input_boolean.turn_on
+            target:
+              entity_id: input_boolean.nursery_night_light
+        turn_off:
+          - action: input_boolean.turn_off
+            target:
+              entity_id: input_boolean.nursery_night_light
+        set_level:
+          - action: input_number.set_value
+            target:
+              entity_id: input_number.nursery_night_light_level
+            data:
+              value: "{{{{ brightness }}}}"
+          - action: input_boolean.turn_on
+            target:
+              entity_id: input_boolean.nursery_night_light
+"""
+
+
+class HassError(RuntimeError):
+    """Home Assistant did not start or answered unexpectedly."""
+
+
+def write_config(
+    config_dir: Path, *, port: int, time_zone: str = "UTC", automations_yaml: str = "[]\n"
+) -> None:
+    """A fresh configuration directory with the integration and blueprints installed."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    (config_dir / "configuration.yaml").write_text(
+        CONFIGURATION_YAML.format(port=port, time_zone=time_zone), encoding="utf-8"
+    )
+    (config_dir / "automations.yaml").write_text(automations_yaml, encoding="utf-8")
+    components = config_dir / "custom_components"
+    components.mkdir(exist_ok=True)
+    link = components / "babblefish"
+    if not link.exists():
+        link.symlink_to(REPO / "custom_components" / "babblefish", target_is_directory=True)
+    # core_config and analytics are marked done up front: the wizard's core_config step sets up
+    # cloud-backed integrations (weather, text-to-speech) that would reach outside this machine.
+    storage = config_dir / ".storage"
+    storage.mkdir(exist_ok=True)
+    onboarding = storage / "onboarding"
+    if not onboarding.exists():
+        onboarding.write_text(
+            json.dumps(
+                {"version": 4, "minor_version": 1, "key": "onboarding", "data": {"done": ["core_config", "analytics"]}}
+            ),
+            encoding="utf-8",
+        )
+    blueprints = config_dir / "blueprints" / "automation" / "babblefish"
+    if blueprints.exists():
+        shutil.rmtree(blueprints)
+    shutil.copytree(REPO / "blueprints" / "automation" / "babblefish", blueprints)
+
+
+@dataclass
+class Hass:
+    """A running `hass` process."""
+
+    config_dir: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+    token: str | None = None
+    log_path: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log_path = self.config_dir / "hass-console.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        """Start hass in its own process group (so a stop also ends its children)."""
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [str(HASS_BIN), "-c", str(self.config_dir), "--skip-pip"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM, then SIGKILL if hass has not stopped in time."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(5)
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    async def wait_ready(self, session: aiohttp.ClientSession, timeout: float = 120.0) -> None:
+        """Wait until the HTTP API answers (and the core has finished starting)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise HassError(f"hass exited with {self.process.returncode}:\n{self.log_tail()}")
+            with suppress(aiohttp.ClientError, asyncio.TimeoutError):
+                async with session.get(f"{self.url}/manifest.json", timeout=aiohttp.ClientTimeout(2)) as r:
+                    if r.status == 200:
+                        return
+            await asyncio.sleep(0.5)
+        raise HassError(f"hass did not answer within {timeout} s:\n{self.log_tail()}")
+
+    async def onboard(
+        self, session: aiohttp.ClientSession, username: str, password: str, name: str = "Parent"
+    ) -> str:
+        """Walk through onboarding like the first-run wizard does; returns a long-lived token."""
+        client_id = f"{self.url}/"
+        async with session.post(
+            f"{self.url}/api/onboarding/users",
+            json={"client_id": client_id, "name": name, "username": username, "password": password, "language": "en"},
+        ) as resp:
+            if resp.status != 200:
+                raise HassError(f"onboarding user step failed: {resp.status} {await resp.text()}")
+            auth_code = (await resp.json())["auth_code"]
+        async with session.post(
+            f"{self.url}/auth/token",
+            data={"grant_type": "authorization_code", "code": auth_code, "client_id": client_id},
+        ) as resp:
+            access = (await resp.json())["access_token"]
+        headers = {"Authorization": f"Bearer {access}"}
+        for step, body in (
+            ("integration", {"client_id": client_id, "redirect_uri": f"{self.url}/?auth_callback=1"}),
+        ):
+            async with session.post(f"{self.url}/api/onboarding/{step}", json=body, headers=headers) as resp:
+                if resp.status != 200:
+                    raise HassError(f"onboarding step {step} failed: {resp.status} {await resp.text()}")
+        async with self.websocket(session, access) as ws:
+            self.token = str(
+                await ws.call("auth/long_lived_access_token", client_name="babblefish", lifespan=3650)
+            )
+        return self.token
+
+    async def login(self, session: aiohttp.ClientSession, username: str, password: str) -> str:
+        """Log in with the login flow (for an already onboarded instance); returns an access token."""
+        client_id = f"{self.url}/"
+        async with session.post(
+            f"{self.url}/auth/login_flow",
+            json={"client_id": client_id, "handler": ["homeassistant", None], "redirect_uri": client_id},
+        ) as resp:
+            flow = await resp.json()
+        async with session.post(
+            f"{self.url}/auth/login_flow/{flow['flow_id']}",
+            json={"client_id": client_id, "username": username, "password": password},
+        ) as resp:
+            result = await resp.json()
+        async with session.post(
+            f"{self.url}/auth/token",
+            data={"grant_type": "authorization_code", "code": result["result"], "client_id": client_id},
+        ) as resp:
+            self.token = str((await resp.json())["access_token"])
+        return self.token
+
+    async def rest(
+        self, session: aiohttp.ClientSession, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> Any:
+        """One authenticated REST call; raises HassError on a non-2xx answer."""
+        async with session.request(
+            method, f"{self.url}{path}", json=body, headers={"Authorization": f"Bearer {self.token}"}
+        ) as resp:
+            if resp.status >= 300:
+                raise HassError(f"{method} {path}: {resp.status} {await resp.text()}")
+            return await resp.json()
+
+    async def add_babblefish(
+        self, session: aiohttp.ClientSession, host: str, port: int, monitor_token: str
+    ) -> dict[str, Any]:
+        """Set up the integration through its real config flow (the user step)."""
+        flow = await self.rest(session, "POST", "/api/config/config_entries/flow", {"handler": "babblefish"})
+        result = await self.rest(
+            session,
+            "POST",
+            f"/api/config/config_entries/flow/{flow['flow_id']}",
+            {"host": host, "port": port, "token": monitor_token},
+        )
+        if result.get("type") != "create_entry":
+            raise HassError(f"the Babblefish config flow did not create an entry: {result}")
+        return dict(result)
+
+    async def state(self, session: aiohttp.ClientSession, entity_id: str) -> dict[str, Any] | None:
+        """The entity's state object, or None when it does not exist (yet)."""
+        try:
+            return dict(await self.rest(session, "GET", f"/api/states/{entity_id}"))
+        except HassError:
+            return None
+
+    @asynccontextmanager
+    async def websocket(
+        self, session: aiohttp.ClientSession, token: str | None = None
+    ) -> AsyncIterator[HassWebSocket]:
+        """An authenticated WebSocket API connection."""
+        async with session.ws_connect(f"{self.url}/api/websocket") as ws:
+            await ws.receive_json()  # auth_required
+            await ws.send_json({"type": "auth", "access_token": token or self.token})
+            reply = await ws.receive_json()
+            if reply.get("type") != "auth_ok":
+                raise HassError(f"WebSocket auth failed: {reply}")
+            yield HassWebSocket(ws)
+
+
+class HassWebSocket:
+    """Commands and state-change subscriptions over Home Assistant's WebSocket API."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self._ws = ws
+        self._ids = itertools.count(1)
+
+    async def call(self, command: str, **payload: Any) -> Any:
+        """Send a command and return its result, skipping event messages in between."""
+        msg_id = next(self._ids)
+        await self._ws.send_json({"id": msg_id, "type": command, **payload})
+        while True:
+            msg = await self._ws.receive_json()
+            if msg.get("id") == msg_id and msg.get("type") == "result":
+                if not msg.get("success"):
+                    raise HassError(f"{command} failed: {msg.get('error')}")
+                return msg.get("result")
+
+    async def subscribe_state_changes(self) -> None:
+        """Subscribe; read them with `next_state_change`."""
+        await self.call("subscribe_events", event_type="state_changed")
+
+    async def next_state_change(self, timeout: float) -> dict[str, Any]:
+        """The next state_changed event's data (entity_id, old_state, new_state)."""
+        while True:
+            msg = await asyncio.wait_for(self._ws.receive_json(), timeout)
+            if msg.get("type") == "event":
+                return dict(msg["event"]["data"])
+
+    async def wait_for_state(
+        self, entity_id: str, predicate: Any, timeout: float
+    ) -> tuple[dict[str, Any], float]:
+        """Wait for a state change of `entity_id` whose new state satisfies `predicate`.
+
+        Returns the new state and the monotonic time it arrived.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"{entity_id} did not reach the expected state in {timeout} s")
+            data = await self.next_state_change(remaining)
+            new = data.get("new_state")
+            if data.get("entity_id") == entity_id and new is not None and predicate(new):
+                return dict(new), time.monotonic()

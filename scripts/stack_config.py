@@ -1,0 +1,95 @@
+"""What the demo and the end-to-end test put into Home Assistant: entity lookup, dashboard, blueprint automations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from hass_harness import HassWebSocket
+
+LIGHT = "light.nursery_night_light"
+
+
+async def babblefish_entities(ws: HassWebSocket) -> dict[str, str]:
+    """Map each Babblefish entity key (the unique id's suffix, e.g. `crying`) to its entity id."""
+    entries = await ws.call("config/entity_registry/list")
+    found: dict[str, str] = {}
+    for entry in entries:
+        if entry.get("platform") != "babblefish" or not entry.get("unique_id"):
+            continue
+        device_id, _, key = str(entry["unique_id"]).partition("_")
+        if key:
+            found[key] = entry["entity_id"]
+    if "crying" not in found:
+        raise RuntimeError(f"no Babblefish crying entity registered; found {sorted(found)}")
+    return found
+
+
+def dashboard(entities: dict[str, str]) -> dict[str, Any]:
+    """A one-view Nursery dashboard: crying tile, climate, sound, history and daily cry minutes."""
+    e = entities.get
+    tiles = [
+        {"type": "tile", "entity": e("crying"), "name": "Crying", "color": "red"},
+        *(
+            {"type": "tile", "entity": e(key)}
+            for key in ("cry_minutes_today", "cry_episodes_today", "sound", "sound_level", "temperature", "humidity")
+            if e(key)
+        ),
+    ]
+    cards: list[dict[str, Any]] = [
+        {"type": "grid", "columns": 2, "square": False, "cards": tiles},
+        {
+            "type": "history-graph",
+            "title": "Tonight",
+            "hours_to_show": 12,
+            "entities": [x for x in (e("crying"), e("sound_level")) if x],
+        },
+        {
+            "type": "statistics-graph",
+            "title": "Cry minutes per day",
+            "entities": [e("cry_minutes_today")],
+            "stat_types": ["change"],
+            "period": "day",
+            "days_to_show": 14,
+            "chart_type": "bar",
+        },
+        {"type": "tile", "entity": LIGHT, "name": "Night light"},
+    ]
+    if e("cry"):
+        cards.append({"type": "logbook", "title": "Cries", "entities": [e("cry")], "hours_to_show": 24})
+    climate = [x for x in (e("temperature"), e("humidity")) if x]
+    if climate:
+        cards.append({"type": "history-graph", "title": "Nursery climate", "hours_to_show": 24, "entities": climate})
+    return {"title": "Nursery", "views": [{"title": "Nursery", "path": "nursery", "icon": "mdi:baby-face", "cards": cards}]}
+
+
+def automations_yaml(entities: dict[str, str]) -> str:
+    """Both shipped blueprints, instantiated for the demo's crying sensor and night light."""
+    automations = [
+        {
+            "id": "babblefish_light_on_crying",
+            "alias": "Night light on when the baby cries",
+            "use_blueprint": {
+                "path": "babblefish/light_on_crying.yaml",
+                "input": light_inputs(entities),
+            },
+        },
+        {
+            "id": "babblefish_notify_on_crying",
+            "alias": "Notify when the baby cries",
+            "use_blueprint": {
+                "path": "babblefish/notify_on_crying.yaml",
+                "input": notify_inputs(entities),
+            },
+        },
+    ]
+    return yaml.safe_dump(automations, sort_keys=False)
+
+
+def light_inputs(entities: dict[str, str]) -> dict[str, Any]:
+    return {"crying_sensor": entities["crying"], "light": LIGHT}
+
+
+def notify_inputs(entities: dict[str, str]) -> dict[str, Any]:
+    return {"crying_sensor": entities["crying"]}
