@@ -1,0 +1,45 @@
+"""The Babblefish integration: a baby monitor that listens for crying and pushes it to Home Assistant."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from . import issues
+from .api import BabblefishClient
+from .coordinator import BabblefishConfigEntry, BabblefishCoordinator
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: BabblefishConfigEntry) -> bool:
+    """Take a snapshot over HTTP, set up the entities, then let the WebSocket push changes."""
+    client = BabblefishClient(
+        entry.data[CONF_HOST],
+        entry.data[CONF_PORT],
+        entry.data[CONF_TOKEN],
+        session=async_get_clientsession(hass),
+    )
+    coordinator = BabblefishCoordinator(hass, entry, client)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    coordinator.async_start_listening()
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: BabblefishConfigEntry) -> bool:
+    """Unload the entities; the listener task ends with the entry."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: BabblefishConfigEntry) -> None:
+    """Clear this monitor's repair issues."""
+    issues.async_delete_all_issues(hass, entry)

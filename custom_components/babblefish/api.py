@@ -1,0 +1,309 @@
+"""Async client for the Babblefish monitor's HTTP + WebSocket API, protocol v1 (docs/protocol.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import socket
+from collections.abc import Callable
+from typing import Any, Self
+
+import aiohttp
+from yarl import URL
+
+from .models import CommandResult, CryEvent, Hello, History, Info, Message, State
+
+PROTOCOL_VERSION = 1
+RECONNECT_INITIAL_S = 1.0
+RECONNECT_MAX_S = 60.0
+
+
+class BabblefishError(Exception):
+    """Anything that went wrong talking to the monitor."""
+
+
+class BabblefishConnectionError(BabblefishError):
+    """The monitor could not be reached, timed out, or dropped the connection."""
+
+
+class BabblefishAuthenticationError(BabblefishError):
+    """The monitor rejected the token (HTTP 401)."""
+
+
+class BabblefishProtocolError(BabblefishError):
+    """The monitor speaks another protocol version, or sent something this client cannot read."""
+
+    def __init__(self, message: str, *, remote_version: int | None = None) -> None:
+        """Keep the monitor's protocol version when that is what differs."""
+        super().__init__(message)
+        self.remote_version = remote_version
+
+
+class BabblefishCommandError(BabblefishError):
+    """The monitor refused a command."""
+
+
+def parse_message(raw: dict[str, Any]) -> Message | None:
+    """Turn one WebSocket message into a model; None for message types this client does not know."""
+    try:
+        match raw.get("type"):
+            case "hello":
+                version = int(raw["protocol_version"])
+                if version != PROTOCOL_VERSION:
+                    raise BabblefishProtocolError(
+                        f"monitor speaks protocol {version}, this client speaks {PROTOCOL_VERSION}",
+                        remote_version=version,
+                    )
+                return Hello(info=Info.from_dict(raw["info"]), state=State.from_dict(raw["state"]))
+            case "state":
+                return State.from_dict(raw["state"])
+            case "event" if raw.get("event") in ("cry_started", "cry_ended"):
+                return CryEvent.from_message(raw)
+            case "result":
+                return CommandResult(
+                    id=raw.get("id"), success=bool(raw.get("success")), error=raw.get("error")
+                )
+            case _:
+                return None
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise BabblefishProtocolError(f"malformed {raw.get('type')!r} message: {err!r}") from err
+
+
+class BabblefishClient:
+    """One monitor: request helper for the HTTP routes, a reconnecting WebSocket listener, commands."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        token: str,
+        *,
+        session: aiohttp.ClientSession,
+        request_timeout: float = 10.0,
+        reconnect_initial_s: float | None = None,
+        reconnect_max_s: float | None = None,
+    ) -> None:
+        """Store where the monitor is; the aiohttp session is owned by the caller."""
+        self.host = host
+        self.port = port
+        self.token = token
+        self.session = session
+        self.request_timeout = request_timeout
+        self.reconnect_initial_s = reconnect_initial_s or RECONNECT_INITIAL_S
+        self.reconnect_max_s = reconnect_max_s or RECONNECT_MAX_S
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._pending: dict[int, asyncio.Future[CommandResult]] = {}
+        self._ids = itertools.count(1)
+
+    @property
+    def base_url(self) -> URL:
+        """The monitor's root URL."""
+        return URL.build(scheme="http", host=self.host, port=self.port)
+
+    @property
+    def connected(self) -> bool:
+        """Whether the WebSocket listener holds an open connection."""
+        return self._ws is not None and not self._ws.closed
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+
+    async def _request(
+        self, path: str, *, params: dict[str, str] | None = None, auth: bool = True
+    ) -> dict[str, Any]:
+        """GET one route and return its JSON body, mapping every failure onto the error hierarchy."""
+        url = self.base_url.join(URL(f"/api/v1/{path}"))
+        try:
+            async with asyncio.timeout(self.request_timeout):
+                response = await self.session.get(
+                    url, params=params, headers=self._headers() if auth else None
+                )
+                async with response:
+                    if response.status == 401:
+                        raise BabblefishAuthenticationError("the monitor rejected the token")
+                    if response.status != 200:
+                        body = await response.text()
+                        raise BabblefishConnectionError(
+                            f"GET {path} answered {response.status}: {body[:200]}"
+                        )
+                    data = await response.json(content_type=None)
+        except TimeoutError as err:
+            raise BabblefishConnectionError(f"timed out talking to {self.base_url}") from err
+        except (aiohttp.ClientError, socket.gaierror) as err:
+            raise BabblefishConnectionError(f"cannot reach {self.base_url}: {err}") from err
+        except json.JSONDecodeError as err:
+            raise BabblefishProtocolError(f"GET {path} did not answer JSON") from err
+        if not isinstance(data, dict):
+            raise BabblefishProtocolError(
+                f"GET {path} answered {type(data).__name__}, not an object"
+            )
+        return data
+
+    async def health(self) -> bool:
+        """Whether the monitor answers its unauthenticated health check."""
+        return (await self._request("health", auth=False)).get("status") == "ok"
+
+    async def info(self) -> Info:
+        """The monitor's identity, model and capabilities; refuses another protocol version."""
+        data = await self._request("info")
+        try:
+            info = Info.from_dict(data)
+        except (KeyError, TypeError, ValueError) as err:
+            raise BabblefishProtocolError(f"malformed info: {err!r}") from err
+        if info.protocol_version != PROTOCOL_VERSION:
+            raise BabblefishProtocolError(
+                f"monitor speaks protocol {info.protocol_version}, "
+                f"this client speaks {PROTOCOL_VERSION}",
+                remote_version=info.protocol_version,
+            )
+        return info
+
+    async def state(self) -> State:
+        """The current state object."""
+        data = await self._request("state")
+        try:
+            return State.from_dict(data)
+        except (KeyError, TypeError, ValueError) as err:
+            raise BabblefishProtocolError(f"malformed state: {err!r}") from err
+
+    async def history(self, days: int = 7) -> History:
+        """Daily cry totals and recent episodes."""
+        data = await self._request("history", params={"days": str(days)})
+        try:
+            return History.from_dict(data)
+        except (KeyError, TypeError, ValueError) as err:
+            raise BabblefishProtocolError(f"malformed history: {err!r}") from err
+
+    async def pause(self) -> None:
+        """Stop detection until resumed."""
+        await self._command({"type": "pause"})
+
+    async def resume(self) -> None:
+        """Resume detection."""
+        await self._command({"type": "resume"})
+
+    async def set_sensitivity(self, value: float) -> None:
+        """Set detection sensitivity, 0.0-1.0 (0.5 is the model's operating point)."""
+        await self._command({"type": "set_sensitivity", "value": float(value)})
+
+    async def _connect(self) -> aiohttp.ClientWebSocketResponse:
+        """Open the WebSocket, mapping a rejected token and unreachable hosts onto the hierarchy."""
+        url = self.base_url.join(URL("/api/v1/ws"))
+        try:
+            async with asyncio.timeout(self.request_timeout):
+                return await self.session.ws_connect(url, headers=self._headers(), heartbeat=30)
+        except aiohttp.WSServerHandshakeError as err:
+            if err.status == 401:
+                raise BabblefishAuthenticationError("the monitor rejected the token") from err
+            raise BabblefishConnectionError(f"WebSocket handshake failed: {err}") from err
+        except TimeoutError as err:
+            raise BabblefishConnectionError(f"timed out connecting to {url}") from err
+        except (aiohttp.ClientError, socket.gaierror) as err:
+            raise BabblefishConnectionError(f"cannot reach {url}: {err}") from err
+
+    async def _command(self, command: dict[str, Any]) -> None:
+        """Send a command over the live connection, or a short-lived one, and wait for its result."""
+        command_id = next(self._ids)
+        future: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
+        self._pending[command_id] = future
+        try:
+            if self.connected:
+                assert self._ws is not None
+                await self._send(self._ws, {**command, "id": command_id})
+                async with asyncio.timeout(self.request_timeout):
+                    result = await future
+            else:
+                result = await self._command_once({**command, "id": command_id})
+        except TimeoutError as err:
+            raise BabblefishConnectionError(f"no answer to {command['type']!r}") from err
+        finally:
+            self._pending.pop(command_id, None)
+        if not result.success:
+            raise BabblefishCommandError(result.error or f"{command['type']!r} failed")
+
+    async def _command_once(self, command: dict[str, Any]) -> CommandResult:
+        """Connect, send one command and read until its result arrives."""
+        async with await self._connect() as ws, asyncio.timeout(self.request_timeout):
+            await self._send(ws, command)
+            async for msg in ws:
+                if msg.type != aiohttp.WSMsgType.TEXT:
+                    break
+                parsed = parse_message(json.loads(msg.data))
+                if isinstance(parsed, CommandResult) and parsed.id == command["id"]:
+                    return parsed
+        raise BabblefishConnectionError(f"connection closed before {command['type']!r} answered")
+
+    @staticmethod
+    async def _send(ws: aiohttp.ClientWebSocketResponse, payload: dict[str, Any]) -> None:
+        try:
+            await ws.send_json(payload)
+        except (aiohttp.ClientError, ConnectionResetError) as err:
+            raise BabblefishConnectionError(f"cannot send {payload['type']!r}: {err}") from err
+
+    async def listen(
+        self,
+        on_message: Callable[[Message], None],
+        *,
+        on_disconnect: Callable[[BabblefishError], None] | None = None,
+    ) -> None:
+        """Deliver every message to `on_message`, reconnecting with exponential back-off, forever.
+
+        Returns never; raises BabblefishAuthenticationError or BabblefishProtocolError, which a retry
+        cannot fix. `on_disconnect` is called each time a connection attempt fails or a connection ends.
+        """
+        delay = self.reconnect_initial_s
+        while True:
+            try:
+                greeted = await self._listen_once(on_message)
+                error: BabblefishError = BabblefishConnectionError(
+                    "the monitor closed the connection"
+                )
+            except BabblefishConnectionError as err:
+                greeted, error = False, err
+            if greeted:
+                delay = self.reconnect_initial_s
+            if on_disconnect is not None:
+                on_disconnect(error)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.reconnect_max_s)
+
+    async def _listen_once(self, on_message: Callable[[Message], None]) -> bool:
+        """One connection's life; returns whether the monitor said hello before it ended."""
+        greeted = False
+        ws = await self._connect()
+        self._ws = ws
+        try:
+            async for msg in ws:
+                if msg.type != aiohttp.WSMsgType.TEXT:
+                    break
+                try:
+                    raw = json.loads(msg.data)
+                except json.JSONDecodeError as err:
+                    raise BabblefishProtocolError("the monitor sent a non-JSON message") from err
+                parsed = parse_message(raw)
+                if isinstance(parsed, CommandResult):
+                    future = self._pending.get(parsed.id) if parsed.id is not None else None
+                    if future is not None and not future.done():
+                        future.set_result(parsed)
+                    continue
+                if isinstance(parsed, Hello):
+                    greeted = True
+                if parsed is not None:
+                    on_message(parsed)
+        finally:
+            self._ws = None
+            await ws.close()
+            for future in self._pending.values():
+                if not future.done():
+                    future.set_exception(BabblefishConnectionError("connection lost"))
+        return greeted
+
+    async def __aenter__(self) -> Self:
+        """Use as an async context manager (nothing to open: the session is the caller's)."""
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        """Close a live WebSocket connection."""
+        if self._ws is not None:
+            await self._ws.close()

@@ -1,0 +1,294 @@
+"""Config flow: manual setup, Supervisor and zeroconf discovery, reauth, reconfigure and options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.config_entries import (
+    ConfigEntryState,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
+from homeassistant.core import callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+from homeassistant.helpers.service_info.hassio import HassioServiceInfo
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
+
+from .api import (
+    PROTOCOL_VERSION,
+    BabblefishAuthenticationError,
+    BabblefishClient,
+    BabblefishConnectionError,
+    BabblefishError,
+    BabblefishProtocolError,
+)
+from .const import CAPABILITY_SENSITIVITY, CONF_SENSITIVITY, DEFAULT_PORT, DOMAIN, LOGGER
+from .coordinator import BabblefishConfigEntry
+from .models import Info
+
+TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+PORT_SELECTOR = NumberSelector(
+    NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
+)
+
+
+def _connection_schema(host: str = "", port: int = DEFAULT_PORT) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_HOST, default=host): str,
+            vol.Required(CONF_PORT, default=port): PORT_SELECTOR,
+            vol.Required(CONF_TOKEN): TOKEN_SELECTOR,
+        }
+    )
+
+
+TOKEN_SCHEMA = vol.Schema({vol.Required(CONF_TOKEN): TOKEN_SELECTOR})
+
+
+class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Find a monitor, prove the token works, and make one entry per monitor."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        """Nothing discovered yet."""
+        self._host: str | None = None
+        self._port: int = DEFAULT_PORT
+        self._token: str | None = None
+        self._name: str | None = None
+
+    async def _async_fetch_info(
+        self, host: str, port: int, token: str
+    ) -> tuple[Info | None, dict[str, str]]:
+        """Ask the monitor who it is; the errors dict says why that failed."""
+        client = BabblefishClient(host, port, token, session=async_get_clientsession(self.hass))
+        try:
+            return await client.info(), {}
+        except BabblefishAuthenticationError:
+            return None, {"base": "invalid_auth"}
+        except BabblefishProtocolError:
+            return None, {"base": "protocol_mismatch"}
+        except BabblefishConnectionError:
+            return None, {"base": "cannot_connect"}
+        except BabblefishError:
+            LOGGER.exception("Unexpected error talking to the monitor")
+            return None, {"base": "unknown"}
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Type in host, port and token (shown in the add-on log)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
+            info, errors = await self._async_fetch_info(host, port, user_input[CONF_TOKEN])
+            if info is not None:
+                await self.async_set_unique_id(info.device_id)
+                self._abort_if_unique_id_configured(
+                    updates={CONF_HOST: host, CONF_PORT: port, CONF_TOKEN: user_input[CONF_TOKEN]}
+                )
+                return self.async_create_entry(
+                    title=info.name,
+                    data={CONF_HOST: host, CONF_PORT: port, CONF_TOKEN: user_input[CONF_TOKEN]},
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(_connection_schema(), user_input),
+            errors=errors,
+        )
+
+    async def async_step_hassio(self, discovery_info: HassioServiceInfo) -> ConfigFlowResult:
+        """The Babblefish add-on announced itself with host, port and token."""
+        config = discovery_info.config
+        self._host, self._port, self._token = (
+            str(config[CONF_HOST]),
+            int(config[CONF_PORT]),
+            str(config[CONF_TOKEN]),
+        )
+        info, errors = await self._async_fetch_info(self._host, self._port, self._token)
+        if info is None:
+            return self.async_abort(reason=errors["base"])
+        await self.async_set_unique_id(info.device_id)
+        self._abort_if_unique_id_configured(
+            updates={CONF_HOST: self._host, CONF_PORT: self._port, CONF_TOKEN: self._token}
+        )
+        self._name = info.name
+        self.context["title_placeholders"] = {"name": info.name}
+        return await self.async_step_hassio_confirm()
+
+    async def async_step_hassio_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """One click to add the add-on's monitor."""
+        assert self._host is not None
+        assert self._token is not None
+        if user_input is not None:
+            return self.async_create_entry(
+                title=self._name or "Babblefish",
+                data={CONF_HOST: self._host, CONF_PORT: self._port, CONF_TOKEN: self._token},
+            )
+        return self.async_show_form(
+            step_id="hassio_confirm", description_placeholders={"name": self._name or ""}
+        )
+
+    async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
+        """A standalone monitor advertised itself on the network; the token is asked next."""
+        device_id = discovery_info.properties.get("device_id")
+        if not device_id or discovery_info.port is None:
+            return self.async_abort(reason="invalid_discovery_info")
+        self._host, self._port = discovery_info.host, discovery_info.port
+        await self.async_set_unique_id(device_id)
+        self._abort_if_unique_id_configured(updates={CONF_HOST: self._host, CONF_PORT: self._port})
+        if discovery_info.properties.get("protocol_version") != str(PROTOCOL_VERSION):
+            return self.async_abort(reason="protocol_mismatch")
+        self._name = discovery_info.properties.get("name") or discovery_info.hostname
+        self.context["title_placeholders"] = {"name": self._name}
+        return await self.async_step_zeroconf_confirm()
+
+    async def async_step_zeroconf_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Paste the token (shown in the monitor's log) to add the discovered monitor."""
+        assert self._host is not None
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            token = user_input[CONF_TOKEN]
+            info, errors = await self._async_fetch_info(self._host, self._port, token)
+            if info is not None:
+                if info.device_id != self.unique_id:
+                    return self.async_abort(reason="wrong_device")
+                return self.async_create_entry(
+                    title=info.name,
+                    data={CONF_HOST: self._host, CONF_PORT: self._port, CONF_TOKEN: token},
+                )
+        return self.async_show_form(
+            step_id="zeroconf_confirm",
+            data_schema=TOKEN_SCHEMA,
+            errors=errors,
+            description_placeholders={
+                "name": self._name or "",
+                "host": self._host,
+                "port": str(self._port),
+            },
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The monitor rejected the stored token."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Paste the monitor's current token."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            info, errors = await self._async_fetch_info(
+                entry.data[CONF_HOST], entry.data[CONF_PORT], user_input[CONF_TOKEN]
+            )
+            if info is not None:
+                await self.async_set_unique_id(info.device_id)
+                self._abort_if_unique_id_mismatch(reason="wrong_device")
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_TOKEN: user_input[CONF_TOKEN]}
+                )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=TOKEN_SCHEMA,
+            errors=errors,
+            description_placeholders={"name": entry.title},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change host, port or token of the same monitor."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
+            info, errors = await self._async_fetch_info(host, port, user_input[CONF_TOKEN])
+            if info is not None:
+                await self.async_set_unique_id(info.device_id)
+                self._abort_if_unique_id_mismatch(reason="wrong_device")
+                return self.async_update_reload_and_abort(
+                    entry,
+                    data_updates={
+                        CONF_HOST: host,
+                        CONF_PORT: port,
+                        CONF_TOKEN: user_input[CONF_TOKEN],
+                    },
+                )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                _connection_schema(entry.data[CONF_HOST], entry.data[CONF_PORT]), user_input
+            ),
+            errors=errors,
+        )
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: BabblefishConfigEntry) -> BabblefishOptionsFlow:
+        """Options: detection sensitivity."""
+        return BabblefishOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_supports_options_flow(cls, config_entry: BabblefishConfigEntry) -> bool:
+        """Offer options only for a loaded monitor that can change its sensitivity."""
+        return (
+            config_entry.state is ConfigEntryState.LOADED
+            and CAPABILITY_SENSITIVITY in config_entry.runtime_data.data.info.capabilities
+        )
+
+
+class BabblefishOptionsFlow(OptionsFlow):
+    """Detection sensitivity, applied to the monitor at once and re-applied after its restarts."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Choose how readily the monitor calls a sound crying."""
+        entry: BabblefishConfigEntry = self.config_entry
+        if not self.async_supports_options(entry):
+            return self.async_abort(reason="sensitivity_not_supported")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            value = float(user_input[CONF_SENSITIVITY]) / 100
+            try:
+                await entry.runtime_data.client.set_sensitivity(value)
+            except BabblefishError:
+                errors["base"] = "cannot_connect"
+            else:
+                return self.async_create_entry(data={**entry.options, CONF_SENSITIVITY: value})
+        current = entry.runtime_data.data.state.sensitivity
+        if current is None:
+            current = float(entry.options.get(CONF_SENSITIVITY, 0.5))
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_SENSITIVITY, default=round(current * 100)): NumberSelector(
+                    NumberSelectorConfig(
+                        min=0,
+                        max=100,
+                        step=5,
+                        mode=NumberSelectorMode.SLIDER,
+                        unit_of_measurement="%",
+                    )
+                )
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
+
+    @staticmethod
+    def async_supports_options(entry: BabblefishConfigEntry) -> bool:
+        """Whether this entry's monitor is loaded and has a sensitivity to set."""
+        return BabblefishConfigFlow.async_supports_options_flow(entry)

@@ -1,0 +1,29 @@
+"""Constants shared by the Babblefish integration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "babblefish"
+LOGGER: Final = logging.getLogger(__package__)
+
+DEFAULT_PORT: Final = 8733
+MANUFACTURER: Final = "Babblefish"
+
+CONF_SENSITIVITY: Final = "sensitivity"
+
+CAPABILITY_PAUSE: Final = "pause"
+CAPABILITY_SENSITIVITY: Final = "sensitivity"
+CAPABILITY_CLIMATE: Final = "climate"
+CAPABILITY_SOUND_LEVEL: Final = "sound_level"
+
+EVENT_CRY_STARTED: Final = "cry_started"
+EVENT_CRY_ENDED: Final = "cry_ended"
+
+# A monitor that stays away this long gets a repair issue; short blips only make entities unavailable.
+UNREACHABLE_ISSUE_AFTER_S: Final = 30 * 60
+
+ISSUE_UNREACHABLE: Final = "unreachable"
+ISSUE_PROTOCOL_MISMATCH: Final = "protocol_mismatch"
+ISSUE_MODEL_ERROR: Final = "model_error"

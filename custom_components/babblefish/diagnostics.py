@@ -1,0 +1,37 @@
+"""Diagnostics download: the entry (token redacted), the monitor's info and state, connection health."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_TOKEN
+from homeassistant.core import HomeAssistant
+
+from .coordinator import BabblefishConfigEntry
+
+TO_REDACT = {CONF_TOKEN}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: BabblefishConfigEntry
+) -> dict[str, Any]:
+    """What support needs to see, without the token."""
+    coordinator = entry.runtime_data
+    return {
+        "entry": {
+            "title": entry.title,
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": dict(entry.options),
+        },
+        "connection": {
+            "connected": coordinator.client.connected,
+            "last_update_success": coordinator.last_update_success,
+            "last_exception": (
+                repr(coordinator.last_exception) if coordinator.last_exception else None
+            ),
+        },
+        "info": asdict(coordinator.data.info),
+        "state": asdict(coordinator.data.state),
+    }

@@ -1,0 +1,28 @@
+"""The base entity: one device per monitor, named entities, unique ids from the monitor's device id."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN, MANUFACTURER
+from .coordinator import BabblefishCoordinator
+
+
+class BabblefishEntity(CoordinatorEntity[BabblefishCoordinator]):
+    """Shared by every Babblefish entity."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: BabblefishCoordinator, key: str) -> None:
+        """Attach to the monitor's device."""
+        super().__init__(coordinator)
+        info = coordinator.data.info
+        self._attr_unique_id = f"{info.device_id}_{key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, info.device_id)},
+            name=info.name,
+            manufacturer=MANUFACTURER,
+            model="Babblefish monitor",
+            sw_version=info.version,
+        )

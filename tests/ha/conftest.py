@@ -1,0 +1,89 @@
+"""Fixtures for the integration tests: a real fake monitor on loopback and a config entry for it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+# `custom_components` is imported from the repository root, wherever pytest was started from.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from custom_components.babblefish import api
+from custom_components.babblefish.const import DOMAIN
+
+from .fake_monitor import FakeMonitor, load_fixture
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/babblefish."""
+
+
+@pytest.fixture(autouse=True)
+def fast_reconnect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reconnect within milliseconds so drop/recover tests run fast."""
+    monkeypatch.setattr(api, "RECONNECT_INITIAL_S", 0.02)
+    monkeypatch.setattr(api, "RECONNECT_MAX_S", 0.1)
+
+
+@pytest.fixture
+async def monitor(socket_enabled: None) -> AsyncIterator[FakeMonitor]:
+    """A protocol-v1 server on 127.0.0.1 serving the fixture payloads."""
+    server = FakeMonitor()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def info_payload() -> dict[str, Any]:
+    """The fixture info object."""
+    return load_fixture("info.json")
+
+
+@pytest.fixture
+def mock_config_entry(monitor: FakeMonitor) -> MockConfigEntry:
+    """A config entry for the fake monitor."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Nursery",
+        unique_id=monitor.info["device_id"],
+        data={CONF_HOST: monitor.host, CONF_PORT: monitor.port, CONF_TOKEN: monitor.token},
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, monitor: FakeMonitor
+) -> MockConfigEntry:
+    """Set up the integration and wait until the WebSocket is connected."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await wait_connected(hass, monitor)
+    return mock_config_entry
+
+
+async def wait_connected(hass: HomeAssistant, monitor: FakeMonitor) -> None:
+    """Wait until the integration's WebSocket is connected and its hello handled."""
+    import asyncio
+
+    async with asyncio.timeout(5):
+        await monitor.connected.wait()
+    await settle(hass)
+
+
+async def settle(hass: HomeAssistant) -> None:
+    """Let messages in flight on loopback arrive and be handled."""
+    import asyncio
+
+    for _ in range(5):
+        await asyncio.sleep(0.01)
+        await hass.async_block_till_done()
