@@ -1,4 +1,4 @@
-"""The Babblefish integration: a baby monitor that listens for crying and pushes it to Home Assistant."""
+"""The Babblefish integration: a baby monitor that pushes crying to Home Assistant."""
 
 from __future__ import annotations
 

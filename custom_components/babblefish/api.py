@@ -1,4 +1,4 @@
-"""Async client for the Babblefish monitor's HTTP + WebSocket API, protocol v1 (docs/protocol.md)."""
+"""Async client for the Babblefish monitor's HTTP + WebSocket API, protocol v1."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def parse_message(raw: dict[str, Any]) -> Message | None:
 
 
 class BabblefishClient:
-    """One monitor: request helper for the HTTP routes, a reconnecting WebSocket listener, commands."""
+    """One monitor: HTTP request helper, a reconnecting WebSocket listener, commands."""
 
     def __init__(
         self,
@@ -112,7 +112,7 @@ class BabblefishClient:
     async def _request(
         self, path: str, *, params: dict[str, str] | None = None, auth: bool = True
     ) -> dict[str, Any]:
-        """GET one route and return its JSON body, mapping every failure onto the error hierarchy."""
+        """GET one route and return its JSON body; every failure maps onto the hierarchy."""
         url = self.base_url.join(URL(f"/api/v1/{path}"))
         try:
             async with asyncio.timeout(self.request_timeout):
@@ -203,7 +203,7 @@ class BabblefishClient:
             raise BabblefishConnectionError(f"cannot reach {url}: {err}") from err
 
     async def _command(self, command: dict[str, Any]) -> None:
-        """Send a command over the live connection, or a short-lived one, and wait for its result."""
+        """Send a command over the live (or a short-lived) connection and await its result."""
         command_id = next(self._ids)
         future: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
         self._pending[command_id] = future
@@ -249,8 +249,8 @@ class BabblefishClient:
     ) -> None:
         """Deliver every message to `on_message`, reconnecting with exponential back-off, forever.
 
-        Returns never; raises BabblefishAuthenticationError or BabblefishProtocolError, which a retry
-        cannot fix. `on_disconnect` is called each time a connection attempt fails or a connection ends.
+        Never returns; raises BabblefishAuthenticationError or BabblefishProtocolError, which a
+        retry cannot fix. `on_disconnect` is called whenever a connection fails or ends.
         """
         delay = self.reconnect_initial_s
         while True:

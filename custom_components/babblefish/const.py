@@ -21,7 +21,7 @@ CAPABILITY_SOUND_LEVEL: Final = "sound_level"
 EVENT_CRY_STARTED: Final = "cry_started"
 EVENT_CRY_ENDED: Final = "cry_ended"
 
-# A monitor that stays away this long gets a repair issue; short blips only make entities unavailable.
+# A monitor away this long gets a repair issue; short blips only make entities unavailable.
 UNREACHABLE_ISSUE_AFTER_S: Final = 30 * 60
 
 ISSUE_UNREACHABLE: Final = "unreachable"

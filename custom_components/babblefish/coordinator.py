@@ -1,4 +1,4 @@
-"""Push coordinator: an HTTP snapshot at setup, then the monitor's WebSocket keeps the data current."""
+"""Push coordinator: an HTTP snapshot at setup, then the WebSocket keeps data current."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from .const import (
 )
 from .models import CryEvent, Hello, Info, Message, State
 
-type BabblefishConfigEntry = ConfigEntry[BabblefishCoordinator]
+BabblefishConfigEntry = ConfigEntry["BabblefishCoordinator"]
 
 
 @dataclass(frozen=True, slots=True)

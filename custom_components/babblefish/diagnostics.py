@@ -1,4 +1,4 @@
-"""Diagnostics download: the entry (token redacted), the monitor's info and state, connection health."""
+"""Diagnostics: the entry (token redacted), the monitor's info and state, connection health."""
 
 from __future__ import annotations
 

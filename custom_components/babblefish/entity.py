@@ -1,4 +1,4 @@
-"""The base entity: one device per monitor, named entities, unique ids from the monitor's device id."""
+"""The base entity: one device per monitor, named entities, unique ids from its device id."""
 
 from __future__ import annotations
 

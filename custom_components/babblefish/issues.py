@@ -1,4 +1,4 @@
-"""Repair issues the integration raises: monitor unreachable for long, protocol mismatch, model error."""
+"""Repair issues: monitor unreachable for long, protocol mismatch, model error."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sensors: cry minutes and episodes today, last cry, climate, sound level and class, diagnostics."""
+"""Sensors: cry minutes and episodes today, last cry, climate, sound, diagnostics."""
 
 from __future__ import annotations
 

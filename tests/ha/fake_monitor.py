@@ -1,4 +1,4 @@
-"""A small real aiohttp server on loopback that speaks protocol v1 from fixture payloads, and can drop."""
+"""A real aiohttp server on loopback speaking protocol v1 from fixture payloads; it can drop."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def load_fixture(name: str) -> dict[str, Any]:
 
 
 class FakeMonitor:
-    """Serves /api/v1 like the monitor; tests change `info`/`state`, push messages and drop the link."""
+    """Serves /api/v1 like the monitor; tests edit `info`/`state`, push, and drop the link."""
 
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
