@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 
 @pytest.fixture(autouse=True)
 def _monitor_sockets(socket_enabled: None) -> None:
     """Every monitor test may open loopback sockets (aiohttp servers, subprocess pipes)."""
+
+
+@pytest.fixture(scope="session")
+def tone_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny deterministic int8 model (see tone_model.py): a tone in one mel band is 'crying'."""
+    pytest.importorskip("tensorflow", reason="building the test model needs tensorflow-cpu")
+    from tone_model import build
+
+    return build(tmp_path_factory.mktemp("tone-model"))
