@@ -7,19 +7,15 @@ from typing import Any
 
 from .climate import ClimateReader, open_driver
 from .config import MonitorConfig
-from .model import ModelError, ModelSpec
+from .detector import DetectorConfig
+from .model import ModelSpec
+from .pipeline import Pipeline
 from .service import PipelineLike, SourceLike
 from .sources import open_source
 
 
 def make_pipeline(spec: ModelSpec, config: MonitorConfig) -> PipelineLike:
     """The audio engineer's streaming pipeline with default detector settings."""
-    try:
-        # Lazy while the pipeline is being written in parallel; becomes a plain import after.
-        from .detector import DetectorConfig  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
-        from .pipeline import Pipeline  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
-    except ImportError as err:  # only while the pipeline is being built
-        raise ModelError(f"this monitor build has no detection pipeline: {err}") from err
     pipeline: PipelineLike = Pipeline(spec, DetectorConfig(), calibration_db=config.calibration_db)
     return pipeline
 

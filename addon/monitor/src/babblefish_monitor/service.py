@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Protocol
@@ -16,11 +16,15 @@ import numpy.typing as npt
 from . import protocol
 from .climate import ClimateReader, ClimateReading, run_climate
 from .config import MonitorConfig
+from .detector import CryEvent
 from .identity import Identity, load_identity
+from .level_only import LevelOnlyPipeline
 from .model import ModelError, ModelSpec, load_model_dir
+from .pipeline import PipelineOutput
 from .server import ApiServer, ClientHub
 from .state import LiveState, build_history, build_model_info, build_state, episode_dict
 from .tally import CryTally
+from .zeroconf_advert import ZeroconfAdvert
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -36,42 +40,13 @@ def monitor_version() -> str:
         return "0.0.0"
 
 
-class WindowLike(Protocol):
-    stream_time: float
-    scores: dict[str, float]
-    sound_class: str
-
-
-class EventLike(Protocol):
-    kind: str
-    stream_time: float
-    start: float
-    end: float | None
-    peak_score: float
-
-
-class LevelLike(Protocol):
-    stream_time: float
-    rms_dbfs: float
-    peak_dbfs: float
-
-
-class OutputLike(Protocol):
-    @property
-    def windows(self) -> Sequence[WindowLike]: ...
-    @property
-    def events(self) -> Sequence[EventLike]: ...
-    @property
-    def levels(self) -> Sequence[LevelLike]: ...
-
-
 class PipelineLike(Protocol):
     """What the service needs from the audio engineer's Pipeline."""
 
     @property
     def stream_time(self) -> float: ...
-    def process(self, block: npt.NDArray[np.int16]) -> OutputLike: ...
-    def flush(self) -> OutputLike: ...
+    def process(self, block: npt.NDArray[Any]) -> PipelineOutput: ...
+    def flush(self) -> PipelineOutput: ...
     def set_sensitivity(self, sensitivity: float) -> None: ...
     def reset(self) -> None: ...
 
@@ -129,6 +104,7 @@ class Monitor:
         self._restarts_seen = 0
         self.blocks_processed = 0
         self.process_seconds = 0.0  # CPU spent in pipeline.process, to show it is safe on the loop
+        self._advert: ZeroconfAdvert | None = None
         self.stopped = asyncio.Event()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -137,14 +113,28 @@ class Monitor:
         data_dir = self.config.data_dir
         self.identity = load_identity(data_dir, self.config.token)
         self.tally = CryTally(data_dir, self.tz, monotonic=self._monotonic)
-        self._load_model()
+        try:
+            self._load_model()
+            # Opened before serving, so an unusable spec is a clear error at start (SourceError).
+            self.source = self._source_factory(self.config, self._on_source_status)
+            self.server = ApiServer(self, self.identity.token, self.hub)
+            await self.server.start(self.config.host, self.config.port)
+        except BaseException:
+            await self._close_resources()
+            raise
         if self.climate is not None:
             self.live.climate = self.climate.reading
-        self.server = ApiServer(self, self.identity.token, self.hub)
-        await self.server.start(self.config.host, self.config.port)
+        if self.config.zeroconf:
+            self._advert = ZeroconfAdvert(
+                name=self.config.name,
+                device_id=self.identity.device_id,
+                version=monitor_version(),
+                host=self.config.host,
+                port=self.server.port,
+            )
+            await self._advert.start()
         self._day = self.now().date().isoformat()
-        if self.pipeline is not None:
-            self._tasks.append(asyncio.create_task(self._audio_loop(), name="babblefish-audio"))
+        self._tasks.append(asyncio.create_task(self._audio_loop(), name="babblefish-audio"))
         if self.climate is not None:
             climate = run_climate(self.climate, self._on_climate)
             self._tasks.append(asyncio.create_task(climate, name="babblefish-climate"))
@@ -156,11 +146,10 @@ class Monitor:
             self.pipeline = self._pipeline_factory(self.spec, self.config)
             self.pipeline.set_sensitivity(self.live.sensitivity)
         except ModelError as err:
-            self.pipeline = None
+            # Still listen, for the sound level; Home Assistant shows the error as a repair.
+            self.pipeline = LevelOnlyPipeline(self.config.calibration_db)
             self.live.model_error = str(err)
-            self.live.source_status = "failed"
-            self.live.source_error = "not listening: the model failed to load"
-            _LOGGER.error("MODEL ERROR: %s -- serving without detection until this is fixed", err)
+            _LOGGER.error("MODEL ERROR: %s -- no cry detection until this is fixed", err)
 
     async def stop(self) -> None:
         """Stop the loops, checkpoint the tally and close the server."""
@@ -168,15 +157,21 @@ class Monitor:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
-        if self.source is not None:
-            await self.source.close()
+        if self._advert is not None:
+            await self._advert.stop()
         if self.server is not None:
             await self.server.stop()
+        await self._close_resources()
+        self.stopped.set()
+
+    async def _close_resources(self) -> None:
+        if self.source is not None:
+            await self.source.close()
         if self.climate is not None:
             self.climate.close()
         if self.tally is not None:
             self.tally.close()
-        self.stopped.set()
+            self.tally = None
 
     # -- clocks --------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -227,9 +222,9 @@ class Monitor:
         """Pause detection (an episode in progress ends now) or resume it afresh."""
         if paused == self.live.paused:
             return
-        if paused and self.live.crying and self.pipeline is not None:
-            now = self.pipeline.stream_time
-            self._end_episode(self._episode_stream_start, now, self._running_peak(), now)
+        if paused and self.pipeline is not None:
+            # Flushing ends an episode in progress where the crying was last heard.
+            self._handle_output(self.pipeline.flush())
         self.live.paused = paused
         self.live.sound_class, self.live.scores = None, {}
         if not paused and self.pipeline is not None:
@@ -245,11 +240,7 @@ class Monitor:
 
     # -- audio ---------------------------------------------------------------------------------
     async def _audio_loop(self) -> None:
-        try:
-            self.source = self._source_factory(self.config, self._on_source_status)
-        except Exception as err:  # a source that cannot even be opened is reported, not fatal
-            self._set_source("failed", str(err))
-            return
+        assert self.source is not None
         self._on_source_status(self.source)
         async for block in self.source.blocks():
             self.process_block(block)
@@ -263,9 +254,8 @@ class Monitor:
         """Feed one block through the pipeline and fold the results into tally, state and pushes."""
         assert self.pipeline is not None and self.source is not None
         if self.source.restarts != self._restarts_seen:
-            # The audio has a gap: finish what the detector knew, then start from a clean state.
+            # The audio has a gap: no window may span it (a running episode carries on).
             self._restarts_seen = self.source.restarts
-            self._handle_output(self.pipeline.flush())
             self.pipeline.reset()
         started = time.perf_counter()
         output = self.pipeline.process(block)
@@ -273,7 +263,7 @@ class Monitor:
         self.blocks_processed += 1
         self._handle_output(output)
 
-    def _handle_output(self, output: OutputLike) -> None:
+    def _handle_output(self, output: PipelineOutput) -> None:
         if output.levels:
             level = output.levels[-1]
             self.live.rms_dbfs, self.live.peak_dbfs = level.rms_dbfs, level.peak_dbfs
@@ -298,15 +288,11 @@ class Monitor:
             self._mark(significant=False)
         self._maybe_push()
 
-    def _window_peak(self, output: OutputLike) -> float:
+    def _window_peak(self, output: PipelineOutput) -> float:
         label = self.spec.cry_label if self.spec else "crying"
         return max((w.scores.get(label, 0.0) for w in output.windows), default=0.0)
 
-    def _running_peak(self) -> float:
-        running = self.tally.running if self.tally else None
-        return running.peak_score if running else 0.0
-
-    def _start_episode(self, event: EventLike) -> None:
+    def _start_episode(self, event: CryEvent) -> None:
         assert self.tally is not None
         self._episode_stream_start = event.start
         record = self.tally.start_episode(self.wall_of(event.start), event.peak_score)

@@ -29,7 +29,7 @@ async def running_monitor(
     *,
     source: str,
     data_dir: Path,
-    token: str = "test-token",
+    token: str | None = "test-token",
     model: Path | None = None,
     climate: str = "fake",
     host: str = "127.0.0.1",
@@ -42,7 +42,11 @@ async def running_monitor(
     send_queue_size: int = 256,
     **monitor_kwargs: Any,
 ) -> AsyncIterator[RunningMonitor]:
-    """Start the real service and server (no zeroconf); stop them, tally checkpointed, on exit."""
+    """Start the real service and server (no zeroconf); stop them, tally checkpointed, on exit.
+
+    `token=None` makes the monitor generate (or reuse) a token in `data_dir`; `mon.token` tells it.
+    Extra keyword arguments go to `Monitor` (e.g. `pipeline_factory`, `wall_clock`, `monotonic`).
+    """
     config = MonitorConfig(
         source=source,
         model_dir=model,
@@ -66,7 +70,8 @@ async def running_monitor(
     await monitor.start()
     try:
         assert monitor.server is not None
-        bound = monitor.server.port
-        yield RunningMonitor(f"http://{host}:{bound}", host, bound, token, monitor)
+        assert monitor.identity is not None
+        bound, secret = monitor.server.port, monitor.identity.token
+        yield RunningMonitor(f"http://{host}:{bound}", host, bound, secret, monitor)
     finally:
         await monitor.stop()
