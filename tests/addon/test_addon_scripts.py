@@ -1,4 +1,4 @@
-"""The add-on's s6 scripts, run with bash against a stub bashio: options become the right monitor flags."""
+"""The add-on's s6 scripts run with bash against a stub bashio: options become monitor flags."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ DEFAULT_OPTIONS = {
 def run_script(
     script: Path, tmp_path: Path, options: dict[str, object], **env: str
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """Run one s6 script through the stub bashio with these options; return the result and log dir."""
+    """Run one s6 script through the stub bashio with these options; return result and log dir."""
     log_dir = tmp_path / "log"
     log_dir.mkdir(exist_ok=True)
     options_file = tmp_path / "options.json"
@@ -88,7 +88,8 @@ def test_defaults_map_to_serve_flags(tmp_path: Path) -> None:
     assert float(flag(argv, "--calibration-db") or "nan") == 0.0
     assert flag(argv, "--climate") == "none"
     assert flag(argv, "--log-level") == "INFO"
-    assert flag(argv, "--timezone") == "Europe/Berlin"  # Home Assistant's zone via the Supervisor's TZ
+    # Home Assistant's zone, which the Supervisor passes as TZ.
+    assert flag(argv, "--timezone") == "Europe/Berlin"
     assert "--no-zeroconf" in argv
     for absent in ("--model", "--token", "--record-clips"):
         assert absent not in argv
@@ -123,7 +124,9 @@ def test_every_option_is_mapped(tmp_path: Path) -> None:
     assert flag(argv, "--log-level") == "DEBUG"
 
 
-@pytest.mark.parametrize(("pin", "expected"), [("D4", "dht22:D4"), ("4", "dht22:D4"), ("GPIO22", "dht22:D22")])
+@pytest.mark.parametrize(
+    ("pin", "expected"), [("D4", "dht22:D4"), ("4", "dht22:D4"), ("GPIO22", "dht22:D22")]
+)
 def test_dht22_pin_spellings(tmp_path: Path, pin: str, expected: str) -> None:
     argv = monitor_argv(tmp_path, {**DEFAULT_OPTIONS, "climate_sensor": "dht22", "dht22_pin": pin})
     assert flag(argv, "--climate") == expected
@@ -134,7 +137,7 @@ def test_fake_climate_ignores_the_pin(tmp_path: Path) -> None:
     assert flag(argv, "--climate") == "fake"
 
 
-def test_camera_url_goes_through_ffmpeg_and_its_password_stays_out_of_the_log(tmp_path: Path) -> None:
+def test_camera_url_goes_through_ffmpeg_and_its_password_not_into_the_log(tmp_path: Path) -> None:
     url = "rtsp://parent:hunter22@192.168.1.20:554/stream1"
     argv = monitor_argv(tmp_path, {**DEFAULT_OPTIONS, "audio_source": url})
     assert flag(argv, "--source") == f"ffmpeg:{url}"
