@@ -48,7 +48,10 @@ class LevelMeter:
 
     def process(self, block: npt.NDArray[Any]) -> list[LevelReading]:
         """Readings for every period this block completes."""
-        audio = np.abs(block.astype(np.float64) / 32768.0 if block.dtype == np.int16 else block)
+        # float32 is plenty for a level in dB and halves the memory traffic of the audio loop.
+        audio = np.abs(block, dtype=np.float32)
+        if block.dtype == np.int16:
+            audio *= 1 / 32768
         readings: list[LevelReading] = []
         head = min(audio.size, self.period - self._count)
         self._accumulate(audio[:head])
@@ -59,7 +62,7 @@ class LevelMeter:
         whole = rest.size // self.period
         if whole:
             periods = rest[: whole * self.period].reshape(whole, self.period)
-            sums = np.einsum("ij,ij->i", periods, periods)
+            sums = np.einsum("ij,ij->i", periods, periods, dtype=np.float64)
             peaks = periods.max(axis=1)
             ends = self._samples + head + self.period * np.arange(1, whole + 1)
             readings.extend(map(self._reading, ends.tolist(), sums.tolist(), peaks.tolist()))
@@ -67,7 +70,7 @@ class LevelMeter:
         self._samples += audio.size
         return readings
 
-    def _accumulate(self, part: npt.NDArray[np.float64]) -> None:
+    def _accumulate(self, part: npt.NDArray[np.float32]) -> None:
         if part.size:
             self._sum_squares += float(np.dot(part, part))
             self._peak = max(self._peak, float(part.max()))

@@ -1,0 +1,232 @@
+"""Detection quality on a generated night: episode recall, false alarms, cry minutes, onset latency.
+
+    python bench/make_night.py --seed B --hours 8
+    python bench/night_bench.py bench/out/night-B.flac [--model DIR] [--set onset_seconds=0.5]
+    python bench/night_bench.py bench/out/night-A.flac --tune     # grid over DetectorConfig
+
+Targets: recall >= 95 %, <= 1 false alarm per hour, cry minutes within +-10 %, median onset
+latency <= 1.5 s (stream time from the true onset to cry_started).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from babblefish_monitor.detector import CryEvent, Detector, DetectorConfig
+from babblefish_monitor.model import ModelSpec, load_model_dir
+from babblefish_monitor.pipeline import DEFAULT_HOP_SECONDS, Pipeline
+from babblefish_monitor.sources import open_source
+
+
+@dataclass
+class Scores:
+    """Per-window cry scores of a whole file: computed once, replayed through many detectors."""
+
+    times: np.ndarray
+    cry: np.ndarray
+    audio_seconds: float
+
+
+@dataclass
+class Metrics:
+    truth: int
+    detected: int
+    recall: float
+    masked_recall: float
+    false_alarms: int
+    false_alarms_per_hour: float
+    truth_minutes: float
+    detected_minutes: float
+    minutes_error_pct: float
+    latency_median: float
+    latency_p90: float
+    missed: list[dict[str, Any]]
+
+    @property
+    def passes(self) -> bool:
+        return (
+            self.recall >= 0.95
+            and self.false_alarms_per_hour <= 1.0
+            and abs(self.minutes_error_pct) <= 10
+            and self.latency_median <= 1.5
+        )
+
+
+def score_file(path: Path, spec: ModelSpec, hop: float) -> Scores:
+    async def run() -> Scores:
+        pipeline = Pipeline(spec, hop_seconds=hop)
+        source = open_source(f"file:{path}", realtime=False, block_seconds=30.0)
+        times: list[float] = []
+        cry: list[float] = []
+        async for block in source.blocks():
+            for window in pipeline.process(block).windows:
+                times.append(window.stream_time)
+                cry.append(window.scores[spec.cry_label])
+        return Scores(np.array(times), np.array(cry), pipeline.stream_time)
+
+    return asyncio.run(run())
+
+
+def detect(scores: Scores, spec: ModelSpec, config: DetectorConfig, hop: float) -> list[CryEvent]:
+    detector = Detector(config, spec.threshold, hop)
+    events = detector.process(scores.times, scores.cry, spec.window_seconds)
+    return events + detector.flush(scores.audio_seconds)
+
+
+def evaluate(events: list[CryEvent], truth: dict[str, Any], hours: float) -> Metrics:
+    started = [e for e in events if e.kind == "cry_started"]
+    ended = [e for e in events if e.kind == "cry_ended"]
+    detected = [
+        (e.start, e.end or e.start, s.stream_time) for e, s in zip(ended, started, strict=True)
+    ]
+    episodes = truth["episodes"]
+    latencies, missed, hits_masked = [], [], 0
+    for ep in episodes:
+        hits = [d for d in detected if d[0] <= ep["end"] + 1.0 and d[1] >= ep["start"] - 1.0]
+        if hits:
+            latencies.append(min(h[2] for h in hits) - ep["start"])
+            hits_masked += ep["masked"]
+        else:
+            missed.append(ep)
+    false_alarms = sum(
+        not any(d[0] <= ep["end"] + 1.0 and d[1] >= ep["start"] - 1.0 for ep in episodes)
+        for d in detected
+    )
+    truth_min = sum(ep["end"] - ep["start"] for ep in episodes) / 60
+    det_min = sum(d[1] - d[0] for d in detected) / 60
+    masked_total = sum(ep["masked"] for ep in episodes)
+    return Metrics(
+        truth=len(episodes),
+        detected=len(detected),
+        recall=(len(episodes) - len(missed)) / max(1, len(episodes)),
+        masked_recall=hits_masked / masked_total if masked_total else float("nan"),
+        false_alarms=false_alarms,
+        false_alarms_per_hour=false_alarms / hours,
+        truth_minutes=truth_min,
+        detected_minutes=det_min,
+        minutes_error_pct=100 * (det_min - truth_min) / max(truth_min, 1e-9),
+        latency_median=statistics.median(latencies) if latencies else float("nan"),
+        latency_p90=float(np.percentile(latencies, 90)) if latencies else float("nan"),
+        missed=missed,
+    )
+
+
+def report(m: Metrics) -> str:
+    return (
+        f"episodes: {m.truth} true, {m.detected} detected; recall {100 * m.recall:.1f} % "
+        f"(under white noise {100 * m.masked_recall:.0f} %)\n"
+        f"false alarms: {m.false_alarms} ({m.false_alarms_per_hour:.2f} per hour)\n"
+        f"cry minutes: {m.detected_minutes:.2f} detected vs {m.truth_minutes:.2f} true "
+        f"({m.minutes_error_pct:+.1f} %)\n"
+        f"onset latency: median {m.latency_median:.2f} s, p90 {m.latency_p90:.2f} s\n"
+        f"targets met: {'yes' if m.passes else 'NO'}"
+    )
+
+
+def parse_set(items: list[str]) -> dict[str, float]:
+    names = {f.name for f in fields(DetectorConfig)}
+    out: dict[str, float] = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        if key not in names:
+            sys.exit(f"unknown DetectorConfig field {key!r}; fields: {', '.join(sorted(names))}")
+        out[key] = float(value)
+    return out
+
+
+GRID = {
+    "smoothing_seconds": [0.5, 1.0, 1.5],
+    "onset_seconds": [0.0, 0.5, 1.0],
+    "hangover_seconds": [1.0, 2.0, 3.0],
+    "offset_ratio": [0.4, 0.6, 0.8],
+    "sensitivity": [0.4, 0.5, 0.6, 0.7],
+}
+
+
+def tune(  # noqa: PLR0917
+    scores: Scores,
+    spec: ModelSpec,
+    truth: dict[str, Any],
+    hours: float,
+    hop: float,
+    base: DetectorConfig,
+) -> None:
+    """Grid search; ranks configs that meet the targets by false alarms, then latency."""
+    results = []
+    keys = list(GRID)
+    for values in itertools.product(*(GRID[k] for k in keys)):
+        config = replace(base, **dict(zip(keys, values, strict=True)))
+        m = evaluate(detect(scores, spec, config, hop), truth, hours)
+        penalty = (
+            max(0, 0.95 - m.recall) * 100
+            + max(0, m.false_alarms_per_hour - 1) * 10
+            + max(0, abs(m.minutes_error_pct) - 10)
+            + max(0, m.latency_median - 1.5) * 10
+        )
+        results.append(
+            (
+                penalty,
+                m.false_alarms_per_hour,
+                abs(m.minutes_error_pct),
+                m.latency_median,
+                -m.recall,
+                dict(zip(keys, values, strict=True)),
+                m,
+            )
+        )
+    results.sort(key=lambda r: r[:5])
+    for row in results[:10]:
+        m = row[6]
+        print(
+            f"{row[5]}  recall {100 * m.recall:.1f}%  FA/h {m.false_alarms_per_hour:.2f}  "
+            f"minutes {m.minutes_error_pct:+.1f}%  latency {m.latency_median:.2f}s"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--hop", type=float, default=DEFAULT_HOP_SECONDS)
+    parser.add_argument("--set", nargs="*", default=[], help="DetectorConfig overrides, name=value")
+    parser.add_argument(
+        "--tune", action="store_true", help="grid-search DetectorConfig on this night"
+    )
+    args = parser.parse_args()
+    truth = json.loads(args.file.with_suffix(".truth.json").read_text(encoding="utf-8"))
+    spec = load_model_dir(args.model)
+    t0 = time.perf_counter()
+    scores = score_file(args.file, spec, args.hop)
+    hours = scores.audio_seconds / 3600
+    print(
+        f"{args.file.name}: {hours:.2f} h scored in {time.perf_counter() - t0:.1f} s with "
+        f"{spec.name} {spec.version} (threshold {spec.threshold}), hop {args.hop} s"
+    )
+    config = DetectorConfig(**parse_set(args.set))  # type: ignore[arg-type]
+    if args.tune:
+        tune(scores, spec, truth, hours, args.hop, config)
+        return
+    print(f"detector: {config}")
+    metrics = evaluate(detect(scores, spec, config, args.hop), truth, hours)
+    print(report(metrics))
+    for ep in metrics.missed:
+        print(
+            f"  missed: {ep['start']:.1f}-{ep['end']:.1f} s at {ep['level_dbfs']} dBFS"
+            f"{' under white noise' if ep['masked'] else ''}"
+        )
+
+
+if __name__ == "__main__":
+    main()
