@@ -29,7 +29,11 @@ DEFAULT_OPTIONS = {
 
 
 def run_script(
-    script: Path, tmp_path: Path, options: dict[str, object], **env: str
+    script: Path,
+    tmp_path: Path,
+    options: dict[str, object],
+    path_prefix: str | None = None,
+    **env: str,
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
     """Run one s6 script through the stub bashio with these options; return result and log dir."""
     log_dir = tmp_path / "log"
@@ -37,7 +41,7 @@ def run_script(
     options_file = tmp_path / "options.json"
     options_file.write_text(json.dumps(options), encoding="utf-8")
     full_env = {
-        "PATH": f"{STUBS}{os.pathsep}{os.environ['PATH']}",
+        "PATH": os.pathsep.join(filter(None, [path_prefix, str(STUBS), os.environ["PATH"]])),
         "BASHIO_STUB_OPTIONS": str(options_file),
         "BASHIO_STUB_LOG": str(log_dir),
         "BASHIO_STUB_PYTHON": sys.executable,
@@ -194,3 +198,57 @@ def test_discovery_gives_up_quietly_when_the_api_never_answers(tmp_path: Path) -
     )
     assert config is None
     assert "did not answer" in log
+
+
+def parse_with_the_monitor(argv: list[str]) -> object:
+    """Parse argv with the real `babblefish-monitor` parser; fail if it refuses them."""
+    main = pytest.importorskip("babblefish_monitor.__main__")
+    pytest.importorskip(
+        "babblefish_monitor.serve_cli", reason="the monitor has no serve command yet"
+    )
+    parser = main.build_parser()
+    try:
+        return parser.parse_args(argv)
+    except SystemExit as err:
+        pytest.fail(f"babblefish-monitor refuses {argv}: exit {err.code}")
+
+
+def test_the_monitor_accepts_the_default_flags(tmp_path: Path) -> None:
+    args = parse_with_the_monitor(monitor_argv(tmp_path, DEFAULT_OPTIONS, TZ="Europe/Berlin"))
+    serve_cli = pytest.importorskip("babblefish_monitor.serve_cli")
+    config = serve_cli.config_from_args(args)
+    config.check()
+    assert config.zeroconf is False
+    assert config.port == 8733
+
+
+def test_the_monitor_accepts_every_option(tmp_path: Path) -> None:
+    options = {
+        **DEFAULT_OPTIONS,
+        "audio_source": "rtsp://cam.local/stream",
+        "model": "/config/models/mine",
+        "sensitivity": 0.7,
+        "calibration_db": 2.0,
+        "climate_sensor": "dht22",
+        "dht22_pin": "4",
+        "time_zone": "Europe/Berlin",
+        "token": "s3cret-token",
+        "log_level": "warning",
+    }
+    args = parse_with_the_monitor(monitor_argv(tmp_path, options))
+    serve_cli = pytest.importorskip("babblefish_monitor.serve_cli")
+    config = serve_cli.config_from_args(args)
+    config.check()
+    assert config.source == "ffmpeg:rtsp://cam.local/stream"
+    assert config.climate == "dht22:D4"
+
+
+def test_the_monitor_accepts_clip_recording(tmp_path: Path) -> None:
+    main = pytest.importorskip("babblefish_monitor.__main__")
+    serve_cli = pytest.importorskip("babblefish_monitor.serve_cli")
+    try:
+        main.build_parser().parse_args(["serve", "--record-clips", str(tmp_path)])
+    except SystemExit:
+        pytest.skip("babblefish-monitor serve has no --record-clips yet (clip recording not built)")
+    argv = monitor_argv(tmp_path, {**DEFAULT_OPTIONS, "record_clips": True})
+    assert serve_cli.config_from_args(parse_with_the_monitor(argv)) is not None
