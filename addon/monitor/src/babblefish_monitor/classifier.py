@@ -30,7 +30,7 @@ def softmax(logits: npt.NDArray[Any]) -> FloatArray:
     """Numerically stable softmax over the last axis."""
     shifted = logits - logits.max(axis=-1, keepdims=True)
     exp = np.exp(shifted)
-    return (exp / exp.sum(axis=-1, keepdims=True)).astype(np.float32)
+    return np.asarray(exp / exp.sum(axis=-1, keepdims=True), dtype=np.float32)
 
 
 class Classifier:
@@ -104,10 +104,10 @@ class Classifier:
         scale, zero_point = self._input["quantization"]
         info = np.iinfo(dtype)
         quantised = np.round(data / scale + zero_point)
-        return np.clip(quantised, info.min, info.max).astype(dtype)
+        return np.asarray(np.clip(quantised, info.min, info.max), dtype=dtype)
 
     def _dequantise(self, raw: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
         if raw.dtype == np.float32:
             return raw.astype(np.float64)
         scale, zero_point = self._output["quantization"]
-        return (raw.astype(np.float64) - zero_point) * scale
+        return np.asarray((raw.astype(np.float64) - zero_point) * scale, dtype=np.float64)

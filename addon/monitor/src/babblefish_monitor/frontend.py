@@ -87,12 +87,12 @@ class FrontendConfig:
 FRONTEND = FrontendConfig()
 
 
-def _hz_to_mel(hz: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    return 2595.0 * np.log10(1.0 + hz / 700.0)
+def _hz_to_mel(hz: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    return np.asarray(2595.0 * np.log10(1.0 + np.asarray(hz, dtype=np.float64) / 700.0))
 
 
-def _mel_to_hz(mel: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    return 700.0 * (10.0 ** (mel / 2595.0) - 1.0)
+def _mel_to_hz(mel: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    return np.asarray(700.0 * (10.0 ** (np.asarray(mel, dtype=np.float64) / 2595.0) - 1.0))
 
 
 def mel_filterbank(config: FrontendConfig = FRONTEND) -> FloatArray:
@@ -109,7 +109,7 @@ def mel_filterbank(config: FrontendConfig = FRONTEND) -> FloatArray:
     rising = (fft_hz[:, None] - lower) / (centre - lower)
     falling = (upper - fft_hz[:, None]) / (upper - centre)
     weights = np.maximum(0.0, np.minimum(rising, falling))
-    return weights.astype(np.float32)
+    return np.asarray(weights, dtype=np.float32)
 
 
 def to_float(samples: npt.NDArray[Any]) -> FloatArray:
@@ -148,7 +148,7 @@ class StreamingFrontend:
 
     def __init__(self, config: FrontendConfig = FRONTEND) -> None:
         self.config = config
-        self._pending = np.zeros(0, dtype=np.float32)
+        self._pending: FloatArray = np.zeros(0, dtype=np.float32)
 
     def reset(self) -> None:
         """Forget buffered samples (after a gap in the audio)."""
