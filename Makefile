@@ -7,7 +7,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: setup test lint format demo bench clean
+.PHONY: setup test lint lint-addon format demo bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -23,6 +23,10 @@ lint: setup
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy addon/monitor/src custom_components/babblefish
+	STRICT=1 scripts/lint_addon.sh
+
+lint-addon: setup
+	STRICT=1 scripts/lint_addon.sh
 
 format: setup
 	$(UV) run --frozen ruff format .
