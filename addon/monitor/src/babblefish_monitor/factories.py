@@ -10,7 +10,7 @@ from .config import MonitorConfig
 from .detector import DetectorConfig
 from .model import ModelSpec
 from .pipeline import Pipeline
-from .service import PipelineLike, SourceLike
+from .ports import PipelineLike, SourceLike
 from .sources import open_source
 
 
@@ -23,7 +23,11 @@ def make_pipeline(spec: ModelSpec, config: MonitorConfig) -> PipelineLike:
 def make_source(config: MonitorConfig, on_status: Callable[[Any], None]) -> SourceLike:
     """The audio source the config's spec names; raises SourceError for unusable specs."""
     source: SourceLike = open_source(
-        config.source, realtime=config.realtime, loop=config.loop, on_status=on_status
+        config.source,
+        realtime=config.realtime,
+        loop=config.loop,
+        block_seconds=config.block_seconds,
+        on_status=on_status,
     )
     return source
 

@@ -43,8 +43,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     add("--zeroconf", action=argparse.BooleanOptionalAction, default=True, help="advertise")
     add("--realtime", action=argparse.BooleanOptionalAction, default=True, help="pace files")
     add("--loop", action="store_true", help="replay a file source forever")
-    add("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    parser.set_defaults(func=run)
+    add(
+        "--log-level", default="INFO", type=str.upper, choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
+    parser.set_defaults(handler=run)
     return parser
 
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +21,7 @@ from .identity import Identity, load_identity
 from .level_only import LevelOnlyPipeline
 from .model import ModelError, ModelSpec, load_model_dir
 from .pipeline import PipelineOutput
+from .ports import PipelineFactory, PipelineLike, SourceFactory, SourceLike
 from .server import ApiServer, ClientHub
 from .state import LiveState, build_history, build_model_info, build_state, episode_dict
 from .tally import CryTally
@@ -38,33 +39,6 @@ def monitor_version() -> str:
         return version("babblefish-monitor")
     except PackageNotFoundError:
         return "0.0.0"
-
-
-class PipelineLike(Protocol):
-    """What the service needs from the audio engineer's Pipeline."""
-
-    @property
-    def stream_time(self) -> float: ...
-    def process(self, block: npt.NDArray[Any]) -> PipelineOutput: ...
-    def flush(self) -> PipelineOutput: ...
-    def set_sensitivity(self, sensitivity: float) -> None: ...
-    def reset(self) -> None: ...
-
-
-class SourceLike(Protocol):
-    """What the service needs from an audio source."""
-
-    name: str
-    status: Any
-    error: str | None
-    restarts: int
-
-    def blocks(self) -> Any: ...
-    async def close(self) -> None: ...
-
-
-PipelineFactory = Callable[[ModelSpec, MonitorConfig], PipelineLike]
-SourceFactory = Callable[[MonitorConfig, Callable[[Any], None]], SourceLike]
 
 
 class Monitor:
@@ -153,6 +127,12 @@ class Monitor:
 
     async def stop(self) -> None:
         """Stop the loops, checkpoint the tally and close the server."""
+        if self.blocks_processed:
+            _LOGGER.info(
+                "pipeline: %d blocks, %.2f ms each on the event loop",
+                self.blocks_processed,
+                1000 * self.process_seconds / self.blocks_processed,
+            )
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -1,0 +1,78 @@
+"""`babblefish-monitor serve` as a real process: startup output, SIGTERM, and user mistakes."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+from monitor_helpers import auth, write_recording
+
+CLI = [sys.executable, "-m", "babblefish_monitor"]
+
+
+async def run_cli(*args: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        *CLI, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--timezone", "Mars/Olympus"], "unknown time zone"),
+        (["--source", "tape:side-a"], "unknown audio source"),
+        (["--source", "file:/no/such.wav"], "does not exist"),
+        (["--climate", "dht22:4"], "adafruit-circuitpython-dht"),
+        (["--climate", "bme280"], "choose dht22"),
+        (["--sensitivity", "3"], "--sensitivity"),
+        (["--token", "short"], "--token"),
+    ],
+)
+async def test_user_mistakes_exit_2_without_traceback(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    wav = write_recording(tmp_path / "q.wav", [("quiet", 0.5)])
+    base = ["serve", "--source", f"file:{wav}", "--data-dir", str(tmp_path), "--no-zeroconf"]
+    code, _out, err = await run_cli(*base, *args)
+    assert code == 2, err
+    assert message in err and "Traceback" not in err
+
+
+async def test_serve_prints_token_serves_and_stops_on_sigterm(
+    tmp_path: Path, tone_model_dir: Path
+) -> None:
+    wav = write_recording(tmp_path / "q.wav", [("quiet", 1.0), ("cry", 1.0)])
+    data = tmp_path / "data"
+    process = await asyncio.create_subprocess_exec(
+        *CLI, "serve", "--source", f"file:{wav}", "--loop", "--model", str(tone_model_dir),
+        "--host", "127.0.0.1", "--port", "0", "--data-dir", str(data), "--no-zeroconf",
+        "--climate", "fake", "--timezone", "Europe/Berlin", "--name", "Attic",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    lines: list[str] = []
+    async with asyncio.timeout(30):
+        while not any(line.startswith("  (") for line in lines):
+            lines.append((await process.stdout.readline()).decode())
+            assert lines[-1], await process.stderr.read()
+    text = "".join(lines)
+    port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", text).group(1))  # type: ignore[union-attr]
+    token = (data / "token").read_text().strip()
+    assert f"API token: {token}" in text and str(data / "token") in text
+    async with (
+        aiohttp.ClientSession(headers=auth(token)) as session,
+        session.get(f"http://127.0.0.1:{port}/api/v1/info") as resp,
+    ):
+        info = await resp.json()
+    assert info["name"] == "Attic" and "climate" in info["capabilities"]
+    process.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(process.wait(), 20) == 0
+    assert (data / "tally.db").is_file()
