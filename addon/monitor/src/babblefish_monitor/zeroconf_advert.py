@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
+from typing import Any
 
 import ifaddr
-from zeroconf import IPVersion, ServiceInfo
+from zeroconf import InterfaceChoice, IPVersion, ServiceInfo
 from zeroconf.asyncio import AsyncZeroconf
 
 from .protocol import PROTOCOL_VERSION
@@ -52,13 +54,24 @@ class ZeroconfAdvert:
             parsed_addresses=advertised_addresses(host),
             server=f"babblefish-{device_id[:8]}.local.",
         )
+        self._host = host
         self._zeroconf: AsyncZeroconf | None = None
+        self._announcing: asyncio.Future[Any] | None = None
 
     async def start(self) -> None:
         """Announce on the network (IPv4)."""
         try:
-            self._zeroconf = AsyncZeroconf(ip_version=IPVersion.V4Only)
-            await self._zeroconf.async_register_service(self.info, allow_name_change=True)
+            # A monitor bound to one address announces on that interface only.
+            bound = self.info.parsed_addresses()
+            interfaces: list[str] | InterfaceChoice = (
+                bound if self._host not in ("", "0.0.0.0", "::") else InterfaceChoice.All
+            )
+            self._zeroconf = AsyncZeroconf(interfaces=interfaces, ip_version=IPVersion.V4Only)
+            # Registration returns while the announcements go on in a task we must not leak.
+            announcing = await self._zeroconf.async_register_service(
+                self.info, allow_name_change=True
+            )
+            self._announcing = asyncio.ensure_future(announcing)
         except (OSError, RuntimeError, ValueError) as err:
             _LOGGER.warning(
                 "zeroconf advertisement failed (%s); add the monitor by host and port", err
@@ -69,11 +82,23 @@ class ZeroconfAdvert:
             "advertising %s on %s port %s", self.info.name, socket.gethostname(), self.info.port
         )
 
+    @property
+    def registered(self) -> bool:
+        """Whether the service is in this host's zeroconf registry."""
+        if self._zeroconf is None:
+            return False
+        registry = self._zeroconf.zeroconf.registry
+        return registry.async_get_info_name(self.info.key) is not None
+
     async def stop(self) -> None:
         """Withdraw the announcement and close zeroconf's sockets and thread."""
         if self._zeroconf is None:
             return
         zeroconf, self._zeroconf = self._zeroconf, None
+        if self._announcing is not None:
+            self._announcing.cancel()
+            await asyncio.gather(self._announcing, return_exceptions=True)
+            self._announcing = None
         try:
             await zeroconf.async_unregister_all_services()
         finally:
