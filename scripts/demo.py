@@ -13,13 +13,13 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hass_harness import REPO, Hass, HassError, write_config  # noqa: E402
-from monitor_process import MonitorProcess  # noqa: E402
-from stack_config import automations_yaml, babblefish_entities, dashboard  # noqa: E402
+from hass_harness import REPO, Hass, HassError, write_config
+from monitor_process import MonitorProcess
+from stack_config import automations_yaml, babblefish_entities, dashboard
 
 DEMO_AUDIO = REPO / "demo" / "nursery_demo.flac"
 USERNAME = "parent"
-PASSWORD = "babblefish"  # noqa: S105 - a local demo login, printed for the user
+PASSWORD = "babblefish"
 
 
 async def run_demo(workdir: Path, hass_port: int, monitor_port: int) -> None:
@@ -30,7 +30,7 @@ async def run_demo(workdir: Path, hass_port: int, monitor_port: int) -> None:
         source=f"file:{DEMO_AUDIO}",
         data_dir=workdir / "monitor",
         port=monitor_port,
-        token="demo-token",  # noqa: S106 - loopback-only demo
+        token="demo-token",
         extra_args=("--loop", "--timezone", "UTC"),
     )
     hass = Hass(workdir / "homeassistant", hass_port)
@@ -40,7 +40,9 @@ async def run_demo(workdir: Path, hass_port: int, monitor_port: int) -> None:
         loop.add_signal_handler(sig, stop.set)
     try:
         async with aiohttp.ClientSession() as session:
-            print("Starting the Babblefish monitor on the bundled nursery recording ...", flush=True)
+            print(
+                "Starting the Babblefish monitor on the bundled nursery recording ...", flush=True
+            )
             monitor.start()
             await monitor.wait_ready(session)
             print("Starting Home Assistant (first start takes a little while) ...", flush=True)
@@ -52,7 +54,9 @@ async def run_demo(workdir: Path, hass_port: int, monitor_port: int) -> None:
             async with hass.websocket(session) as ws:
                 entities = await babblefish_entities(ws)
                 await ws.call("lovelace/config/save", config=dashboard(entities))
-            (hass.config_dir / "automations.yaml").write_text(automations_yaml(entities), encoding="utf-8")
+            (hass.config_dir / "automations.yaml").write_text(
+                automations_yaml(entities), encoding="utf-8"
+            )
             await hass.rest(session, "POST", "/api/services/automation/reload", {})
             print(
                 "\nBabblefish demo is running.\n"

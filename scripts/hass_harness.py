@@ -115,7 +115,12 @@ def write_config(
     if not onboarding.exists():
         onboarding.write_text(
             json.dumps(
-                {"version": 4, "minor_version": 1, "key": "onboarding", "data": {"done": ["core_config", "analytics"]}}
+                {
+                    "version": 4,
+                    "minor_version": 1,
+                    "key": "onboarding",
+                    "data": {"done": ["core_config", "analytics"]},
+                }
             ),
             encoding="utf-8",
         )
@@ -167,7 +172,11 @@ class Hass:
             self.process.wait(5)
 
     def log_tail(self, lines: int = 40) -> str:
-        text = self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+        text = (
+            self.log_path.read_text(encoding="utf-8", errors="replace")
+            if self.log_path.exists()
+            else ""
+        )
         return "\n".join(text.splitlines()[-lines:])
 
     async def wait_ready(self, session: aiohttp.ClientSession, timeout: float = 120.0) -> None:
@@ -177,7 +186,9 @@ class Hass:
             if self.process is not None and self.process.poll() is not None:
                 raise HassError(f"hass exited with {self.process.returncode}:\n{self.log_tail()}")
             with suppress(aiohttp.ClientError, asyncio.TimeoutError):
-                async with session.get(f"{self.url}/manifest.json", timeout=aiohttp.ClientTimeout(2)) as r:
+                async with session.get(
+                    f"{self.url}/manifest.json", timeout=aiohttp.ClientTimeout(2)
+                ) as r:
                     if r.status == 200:
                         return
             await asyncio.sleep(0.5)
@@ -190,7 +201,13 @@ class Hass:
         client_id = f"{self.url}/"
         async with session.post(
             f"{self.url}/api/onboarding/users",
-            json={"client_id": client_id, "name": name, "username": username, "password": password, "language": "en"},
+            json={
+                "client_id": client_id,
+                "name": name,
+                "username": username,
+                "password": password,
+                "language": "en",
+            },
         ) as resp:
             if resp.status != 200:
                 raise HassError(f"onboarding user step failed: {resp.status} {await resp.text()}")
@@ -202,14 +219,23 @@ class Hass:
             access = (await resp.json())["access_token"]
         headers = {"Authorization": f"Bearer {access}"}
         for step, body in (
-            ("integration", {"client_id": client_id, "redirect_uri": f"{self.url}/?auth_callback=1"}),
+            (
+                "integration",
+                {"client_id": client_id, "redirect_uri": f"{self.url}/?auth_callback=1"},
+            ),
         ):
-            async with session.post(f"{self.url}/api/onboarding/{step}", json=body, headers=headers) as resp:
+            async with session.post(
+                f"{self.url}/api/onboarding/{step}", json=body, headers=headers
+            ) as resp:
                 if resp.status != 200:
-                    raise HassError(f"onboarding step {step} failed: {resp.status} {await resp.text()}")
+                    raise HassError(
+                        f"onboarding step {step} failed: {resp.status} {await resp.text()}"
+                    )
         async with self.websocket(session, access) as ws:
             self.token = str(
-                await ws.call("auth/long_lived_access_token", client_name="babblefish", lifespan=3650)
+                await ws.call(
+                    "auth/long_lived_access_token", client_name="babblefish", lifespan=3650
+                )
             )
         return self.token
 
@@ -218,7 +244,11 @@ class Hass:
         client_id = f"{self.url}/"
         async with session.post(
             f"{self.url}/auth/login_flow",
-            json={"client_id": client_id, "handler": ["homeassistant", None], "redirect_uri": client_id},
+            json={
+                "client_id": client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": client_id,
+            },
         ) as resp:
             flow = await resp.json()
         async with session.post(
@@ -228,17 +258,28 @@ class Hass:
             result = await resp.json()
         async with session.post(
             f"{self.url}/auth/token",
-            data={"grant_type": "authorization_code", "code": result["result"], "client_id": client_id},
+            data={
+                "grant_type": "authorization_code",
+                "code": result["result"],
+                "client_id": client_id,
+            },
         ) as resp:
             self.token = str((await resp.json())["access_token"])
         return self.token
 
     async def rest(
-        self, session: aiohttp.ClientSession, method: str, path: str, body: dict[str, Any] | None = None
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
     ) -> Any:
         """One authenticated REST call; raises HassError on a non-2xx answer."""
         async with session.request(
-            method, f"{self.url}{path}", json=body, headers={"Authorization": f"Bearer {self.token}"}
+            method,
+            f"{self.url}{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {self.token}"},
         ) as resp:
             if resp.status >= 300:
                 raise HassError(f"{method} {path}: {resp.status} {await resp.text()}")
@@ -248,7 +289,9 @@ class Hass:
         self, session: aiohttp.ClientSession, host: str, port: int, monitor_token: str
     ) -> dict[str, Any]:
         """Set up the integration through its real config flow (the user step)."""
-        flow = await self.rest(session, "POST", "/api/config/config_entries/flow", {"handler": "babblefish"})
+        flow = await self.rest(
+            session, "POST", "/api/config/config_entries/flow", {"handler": "babblefish"}
+        )
         result = await self.rest(
             session,
             "POST",

@@ -56,7 +56,9 @@ def _pink_noise(rng: np.random.Generator, n: int, level_dbfs: float) -> np.ndarr
     return noise * 10 ** ((level_dbfs - _rms_dbfs(noise)) / 20)
 
 
-def _pick(rows: list[dict[str, str]], seg: Segment, rng: np.random.Generator) -> list[dict[str, str]]:
+def _pick(
+    rows: list[dict[str, str]], seg: Segment, rng: np.random.Generator
+) -> list[dict[str, str]]:
     pool = [
         r
         for r in rows
@@ -102,8 +104,12 @@ def build(data: Path, out: Path, seed: int) -> None:
     mix = np.concatenate(pieces)
     mix += _pink_noise(rng, mix.size, -62.0)
     out.mkdir(parents=True, exist_ok=True)
-    sf.write(out / "nursery_demo.flac", np.clip(mix, -1, 1).astype(np.float32), RATE, subtype="PCM_16")
-    (out / "nursery_demo.json").write_text(json.dumps({"seed": seed, "segments": truth}, indent=2) + "\n")
+    sf.write(
+        out / "nursery_demo.flac", np.clip(mix, -1, 1).astype(np.float32), RATE, subtype="PCM_16"
+    )
+    (out / "nursery_demo.json").write_text(
+        json.dumps({"seed": seed, "segments": truth}, indent=2) + "\n"
+    )
     _write_attribution(out / "ATTRIBUTION.md", credits)
 
 

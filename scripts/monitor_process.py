@@ -63,7 +63,11 @@ class MonitorProcess:
             self.process.wait(5)
 
     def log_tail(self, lines: int = 40) -> str:
-        text = self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+        text = (
+            self.log_path.read_text(encoding="utf-8", errors="replace")
+            if self.log_path.exists()
+            else ""
+        )
         return "\n".join(text.splitlines()[-lines:])
 
     async def wait_ready(self, session: aiohttp.ClientSession, timeout: float = 60.0) -> None:
@@ -71,9 +75,13 @@ class MonitorProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"the monitor exited with {self.process.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"the monitor exited with {self.process.returncode}:\n{self.log_tail()}"
+                )
             with suppress(aiohttp.ClientError, asyncio.TimeoutError):
-                async with session.get(f"{self.url}/api/v1/health", timeout=aiohttp.ClientTimeout(2)) as r:
+                async with session.get(
+                    f"{self.url}/api/v1/health", timeout=aiohttp.ClientTimeout(2)
+                ) as r:
                     if r.status == 200:
                         return
             await asyncio.sleep(0.2)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-
 from hass_harness import HassWebSocket
 
 LIGHT = "light.nursery_night_light"
@@ -18,7 +17,7 @@ async def babblefish_entities(ws: HassWebSocket) -> dict[str, str]:
     for entry in entries:
         if entry.get("platform") != "babblefish" or not entry.get("unique_id"):
             continue
-        device_id, _, key = str(entry["unique_id"]).partition("_")
+        _, _, key = str(entry["unique_id"]).partition("_")
         if key:
             found[key] = entry["entity_id"]
     if "crying" not in found:
@@ -33,7 +32,14 @@ def dashboard(entities: dict[str, str]) -> dict[str, Any]:
         {"type": "tile", "entity": e("crying"), "name": "Crying", "color": "red"},
         *(
             {"type": "tile", "entity": e(key)}
-            for key in ("cry_minutes_today", "cry_episodes_today", "sound", "sound_level", "temperature", "humidity")
+            for key in (
+                "cry_minutes_today",
+                "cry_episodes_today",
+                "sound",
+                "sound_level",
+                "temperature",
+                "humidity",
+            )
             if e(key)
         ),
     ]
@@ -57,11 +63,23 @@ def dashboard(entities: dict[str, str]) -> dict[str, Any]:
         {"type": "tile", "entity": LIGHT, "name": "Night light"},
     ]
     if e("cry"):
-        cards.append({"type": "logbook", "title": "Cries", "entities": [e("cry")], "hours_to_show": 24})
+        cards.append(
+            {"type": "logbook", "title": "Cries", "entities": [e("cry")], "hours_to_show": 24}
+        )
     climate = [x for x in (e("temperature"), e("humidity")) if x]
     if climate:
-        cards.append({"type": "history-graph", "title": "Nursery climate", "hours_to_show": 24, "entities": climate})
-    return {"title": "Nursery", "views": [{"title": "Nursery", "path": "nursery", "icon": "mdi:baby-face", "cards": cards}]}
+        cards.append(
+            {
+                "type": "history-graph",
+                "title": "Nursery climate",
+                "hours_to_show": 24,
+                "entities": climate,
+            }
+        )
+    return {
+        "title": "Nursery",
+        "views": [{"title": "Nursery", "path": "nursery", "icon": "mdi:baby-face", "cards": cards}],
+    }
 
 
 def automations_yaml(entities: dict[str, str]) -> str:

@@ -31,7 +31,9 @@ def pulse_null_sink(workdir: Path, sink: str = SINK) -> Iterator[dict[str, str]]
     runtime = workdir / "pulse"
     runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
     socket_path = runtime / "native"
-    env = dict(os.environ, HOME=str(workdir), XDG_RUNTIME_DIR=str(workdir), PULSE_RUNTIME_PATH=str(runtime))
+    env = dict(
+        os.environ, HOME=str(workdir), XDG_RUNTIME_DIR=str(workdir), PULSE_RUNTIME_PATH=str(runtime)
+    )
     daemon = subprocess.Popen(
         ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disable-shm=yes",
          "--use-pid-file=no", "--log-target=stderr",
@@ -42,7 +44,9 @@ def pulse_null_sink(workdir: Path, sink: str = SINK) -> Iterator[dict[str, str]]
     client_env = dict(env, PULSE_SERVER=f"unix:{socket_path}")
     try:
         deadline = time.monotonic() + 15
-        while subprocess.run(["pactl", "info"], env=client_env, capture_output=True).returncode:
+        while subprocess.run(
+            ["pactl", "info"], env=client_env, capture_output=True, check=False
+        ).returncode:
             if daemon.poll() is not None or time.monotonic() > deadline:
                 err = daemon.stderr.read().decode() if daemon.stderr else ""
                 raise RuntimeError(f"pulseaudio did not come up: {err[-2000:]}")

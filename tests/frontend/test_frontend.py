@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from babblefish_monitor.frontend import (
     FRONTEND,
     FrontendConfig,
@@ -62,7 +61,9 @@ GOLDEN_440_2500 = [-8.4573, -4.3481, 1.6649, -12.8971, -1.5604, -13.7874]
 def test_int16_and_float_agree() -> None:
     audio = _tone(700.0)
     as_int = np.round(audio * 32767).astype(np.int16)
-    np.testing.assert_allclose(log_mel(as_int), log_mel(as_int.astype(np.float32) / 32768), rtol=1e-5)
+    np.testing.assert_allclose(
+        log_mel(as_int), log_mel(as_int.astype(np.float32) / 32768), rtol=1e-5
+    )
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

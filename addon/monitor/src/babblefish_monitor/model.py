@@ -69,10 +69,14 @@ def load_model_dir(
     """Read and check a model directory; raise ModelError naming exactly what is wrong."""
     path = Path(directory) if directory is not None else default_model_dir()
     if not path.is_dir():
-        raise ModelError(f"model directory {path} does not exist; point --model at a folder with {SPEC_FILE}")
+        raise ModelError(
+            f"model directory {path} does not exist; point --model at a folder with {SPEC_FILE}"
+        )
     for name in (MODEL_FILE, LABELS_FILE, SPEC_FILE):
         if not (path / name).is_file():
-            raise ModelError(f"model directory {path} has no {name}; export the model again with babblefish-train")
+            raise ModelError(
+                f"model directory {path} has no {name}; export the model again with babblefish-train"
+            )
     try:
         data = json.loads((path / SPEC_FILE).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
@@ -103,23 +107,39 @@ def _spec_from_json(path: Path, data: dict[str, Any], expected: FrontendConfig) 
             f"{where} was trained with a different audio frontend: {'; '.join(differences)}"
         )
     if mel_bins != frontend.mel_bins:
-        raise ModelError(f"{where}: input has {mel_bins} mel bins but the frontend makes {frontend.mel_bins}")
+        raise ModelError(
+            f"{where}: input has {mel_bins} mel bins but the frontend makes {frontend.mel_bins}"
+        )
     file_labels = tuple(
         line.strip()
         for line in (path / LABELS_FILE).read_text(encoding="utf-8").splitlines()
         if line.strip()
     )
     if file_labels != labels:
-        raise ModelError(f"{path / LABELS_FILE} lists {list(file_labels)} but {SPEC_FILE} says {list(labels)}")
+        raise ModelError(
+            f"{path / LABELS_FILE} lists {list(file_labels)} but {SPEC_FILE} says {list(labels)}"
+        )
     cry_label = str(data.get("cry_label", CRY_LABEL))
     if cry_label not in labels:
-        raise ModelError(f"{where}: cry label {cry_label!r} is not one of the labels {list(labels)}")
+        raise ModelError(
+            f"{where}: cry label {cry_label!r} is not one of the labels {list(labels)}"
+        )
     if not 0.0 < threshold < 1.0:
         raise ModelError(f"{where}: threshold {threshold} must lie strictly between 0 and 1")
     output = str(data.get("output", "logits"))
     if output not in ("logits", "probabilities"):
         raise ModelError(f"{where}: output {output!r} must be 'logits' or 'probabilities'")
-    known = {"format_version", "frontend", "labels", "input", "threshold", "cry_label", "output", "name", "version"}
+    known = {
+        "format_version",
+        "frontend",
+        "labels",
+        "input",
+        "threshold",
+        "cry_label",
+        "output",
+        "name",
+        "version",
+    }
     return ModelSpec(
         directory=path,
         name=str(data.get("name", path.name)),
