@@ -1,0 +1,71 @@
+"""The whole command line on a tiny generated dataset: prepare, train, evaluate --json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from babblefish_monitor.model import load_model_dir
+from babblefish_training.cli import main
+from train_toy_audio import TINY_LABELS, synth_clip
+
+TINY_TRAIN = ["--epochs", "2", "--windows-per-label", "48", "--width", "8", "--batch-size", "32",
+              "--min-clips", "3"]  # fmt: skip
+
+
+def _recordings(root: Path) -> Path:
+    """Long multi-channel 44.1 kHz recordings, one folder per label, plus one corrupt file."""
+    rng = np.random.default_rng(7)
+    for label in TINY_LABELS:
+        (root / label).mkdir(parents=True)
+        for take in range(3):
+            mono = synth_clip(label, 6.5, rng)
+            stereo = np.stack([mono, mono * 0.8], axis=1)
+            # 16 kHz content written at 44.1 kHz: prepare must resample and downmix.
+            up = np.repeat(stereo, 3, axis=0)[: int(6.5 * 44_100)]
+            sf.write(root / label / f"night-{take}.wav", up, 44_100)
+    (root / "crying" / "broken.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really audio")
+    return root
+
+
+@pytest.mark.slow
+def test_prepare_train_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    raw = _recordings(tmp_path / "raw")
+    clips = tmp_path / "clips"
+    assert main(["prepare", str(raw), str(clips), "--clip-seconds", "2"]) == 0
+    out = capsys.readouterr()
+    assert "9 recordings" in out.out and "1 unreadable" in out.out
+    assert "broken.wav" in out.err
+    written = sorted(p.name for p in (clips / "crying").iterdir())
+    assert written[:2] == ["night-0-0000.flac", "night-0-0001.flac"]
+    info = sf.info(clips / "crying" / written[0])
+    assert (info.samplerate, info.channels, info.frames) == (16_000, 1, 32_000)
+    assert (clips / "manifest.csv").read_text().count(",crying/night-0.wav,") == 3
+
+    model = tmp_path / "model"
+    args = ["train", "--data", str(clips), "--out", str(model), "--labels", "crying,talking,other,quiet",
+            "--val-fraction", "0.34", *TINY_TRAIN]  # fmt: skip
+    assert main(args) == 0
+    spec = load_model_dir(model)
+    assert spec.labels == ("crying", "talking", "other", "quiet")
+    assert spec.output == "logits" and spec.input_frames == 98
+    assert (model / "report.png").stat().st_size > 1000
+    assert spec.extra["training"]["synthesised_labels"] == ["quiet"]
+    capsys.readouterr()
+
+    assert main(["evaluate", "--model", str(model), "--data", str(clips), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    for key in ("auc", "cry_recall", "cry_fpr", "threshold", "clips"):
+        assert key in result
+    assert result["clips"] == 27
+    assert result["threshold"] == pytest.approx(spec.threshold)
+
+    assert (
+        main(["evaluate", "--model", str(model), "--data", str(clips), "--split", "validation"])
+        == 0
+    )
+    text = capsys.readouterr().out
+    assert "crying vs not" in text and "confusion" in text

@@ -1,0 +1,53 @@
+"""Export parity: the int8 TFLite model, run by the monitor's Classifier, matches Keras on the same features."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from babblefish_monitor.classifier import Classifier, softmax
+from babblefish_monitor.model import load_model_dir
+from babblefish_training.export import to_int8_tflite
+from babblefish_training.features import features_of, window_samples
+from babblefish_training.modeldir import model_json, write_model_dir
+from babblefish_training.models import build_model, multiply_adds, parameter_count
+from babblefish_training.trainer import fit
+from train_toy_audio import synth_clip
+
+
+def _features(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    labels = ("crying", "talking", "other")
+    length = window_samples(98)
+    windows, targets = [], []
+    for i in range(count):
+        windows.append(synth_clip(labels[i % 3], 1.0, rng)[:length])
+        targets.append(i % 3)
+    return features_of(windows, 98), np.array(targets)
+
+
+@pytest.mark.slow
+def test_keras_and_tflite_agree(tmp_path: Path) -> None:
+    features, targets = _features(240, 0)
+    model = build_model("ds_cnn", 3, 98, 40, float(features.mean()), float(features.std()), width=8)
+    fit(model, features, targets, np.ones(len(targets), np.float32), 3, 32, 3e-3, None, 0)
+    tflite = to_int8_tflite(model, features)
+    spec = model_json("parity", "0", ["crying", "talking", "other"], "crying", 98, 0.5, {})
+    write_model_dir(tmp_path, tflite, spec)
+
+    test_features, _ = _features(90, 1)
+    keras_probs = softmax(model.predict(test_features, verbose=0))
+    tflite_probs = Classifier(load_model_dir(tmp_path)).predict(test_features)
+    assert tflite_probs.shape == keras_probs.shape == (90, 3)
+    assert np.mean(keras_probs.argmax(1) == tflite_probs.argmax(1)) >= 0.95
+    assert np.abs(keras_probs - tflite_probs).max() < 0.15
+
+
+def test_model_sizes_and_costs() -> None:
+    small = build_model("ds_cnn", 7, 98, 40, 0.0, 1.0, width=48)
+    seed = build_model("seed_conv", 7, 98, 40, 0.0, 1.0)
+    assert parameter_count(seed) >= 10 * parameter_count(small)
+    assert multiply_adds(seed) >= 10 * multiply_adds(small)
+    # speech_commands 'conv' on 98x40: 20x8x64 conv then 10x4x64x64 conv on 49x20 then dense.
+    assert multiply_adds(seed) == 98 * 40 * 64 * 160 + 49 * 20 * 64 * 64 * 40 + 49 * 20 * 64 * 7

@@ -1,0 +1,76 @@
+"""`evaluate`: score folder-per-label clips with an exported model through the monitor's own classifier."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from babblefish_monitor.classifier import Classifier
+from babblefish_monitor.model import ModelSpec, load_model_dir
+
+from .dataset import ClipRef, load_clips, scan_datasets
+from .errors import TrainingError
+from .report import build_report
+from .scoring import score_clips
+
+LOG = logging.getLogger("babblefish_training")
+SPLITS = ("all", "validation", "train")
+
+
+def true_label(folder: str, spec: ModelSpec, mapping: dict[str, str]) -> str | None:
+    """The model label a data folder stands for: --map, then the training mapping, then its name."""
+    trained = spec.extra.get("training", {}).get("folders", {})
+    label = (
+        mapping.get(folder) or trained.get(folder) or (folder if folder in spec.labels else None)
+    )
+    return label if label in spec.labels else None
+
+
+def _select(refs: list[ClipRef], spec: ModelSpec, split: str) -> list[ClipRef]:
+    if split == "all":
+        return refs
+    groups = spec.extra.get("training", {}).get("validation_groups")
+    if groups is None:
+        raise TrainingError(f"{spec.directory} records no validation groups: use --split all")
+    chosen = set(groups)
+    keep = [r for r in refs if (r.group_id in chosen) == (split == "validation")]
+    if not keep:
+        raise TrainingError(f"no clips of these folders are in the model's {split} split")
+    return keep
+
+
+def evaluate(
+    model_dir: Path | None, data: list[Path], mapping: dict[str, str], split: str = "all",
+    strict: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """The report dict (see report.build_report) plus model name and skipped-file count."""
+    spec = load_model_dir(model_dir)
+    unknown = sorted(lab for lab in mapping.values() if lab not in spec.labels)
+    if unknown:
+        raise TrainingError(
+            f"--map targets labels the model does not have: {', '.join(unknown)} "
+            f"(model labels: {', '.join(spec.labels)})"
+        )
+    refs = _select(scan_datasets(data), spec, split)
+    clips, loaded = load_clips(((r, r.folder) for r in refs), strict)
+    if not clips:
+        raise TrainingError("no readable clips to evaluate")
+    if loaded.skipped:
+        LOG.warning("skipped %d unreadable file(s)", len(loaded.skipped))
+    classifier = Classifier(spec)
+    hop = int(spec.extra.get("window_hop_frames", spec.input_frames // 2))
+    scores = score_clips(
+        [c.audio for c in clips], classifier.predict, spec.input_frames, hop, spec.cry_index
+    )
+    report = build_report(
+        [c.ref.folder for c in clips],
+        [true_label(c.ref.folder, spec, mapping) for c in clips],
+        [c.ref.source for c in clips],
+        scores,
+        spec.labels,
+        spec.cry_label,
+        spec.threshold,
+    )
+    return {"model": spec.name, "model_dir": str(spec.directory), "split": split,
+            "skipped_files": len(loaded.skipped), **report}  # fmt: skip

@@ -1,0 +1,247 @@
+"""`train`: datasets -> label plan -> group split -> augmented pool -> Keras fit -> int8 export -> validation."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from babblefish_monitor.classifier import Classifier, softmax
+from babblefish_monitor.model import load_model_dir
+
+from .augment import Augmenter
+from .dataset import Clip, load_clips, scan_datasets
+from .export import to_int8_tflite
+from .features import window_samples
+from .labels import LabelPlan, check_counts, plan_labels
+from .metrics import threshold_for_fpr
+from .modeldir import PLOT_FILE, model_json, write_model_dir, write_spec
+from .models import build_model, multiply_adds, parameter_count
+from .plots import save_report_plot
+from .pool import Synthesiser, WindowSource, build_pool, make_source
+from .report import build_report, format_report
+from .scoring import pool_windows, predict_batched, windows_for_clips
+from .split import split_groups
+from .synth import noise_machine, quiet_room
+from .trainer import fit
+
+LOG = logging.getLogger("babblefish_training")
+ESC50_NOTE = (
+    "Trained on data that includes ESC-50 clips (CC BY-NC 3.0): non-commercial use only "
+    "unless retrained without them."
+)
+
+
+@dataclass
+class TrainOptions:
+    """Everything `babblefish-train train` accepts."""
+
+    data: list[Path]
+    out: Path
+    labels: list[str] | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    other_label: str | None = None
+    arch: str = "ds_cnn"
+    epochs: int = 8
+    seed: int = 0
+    windows_per_label: int = 3000
+    batch_size: int = 128
+    learning_rate: float = 3e-3
+    width: int = 48
+    val_fraction: float = 0.25
+    max_fpr: float = 0.01
+    min_clips: int = 5
+    strict: bool = False
+    quiet_label: str = "quiet"
+    noise_label: str = "white_noise"
+    hard_negatives: tuple[str, ...] = ("human_nonspeech", "animal")
+    hard_weight: float = 2.0
+    frames: int = 98
+    hop_frames: int = 49
+    name: str = "babblefish-cry"
+    version: str = "1"
+    command: str = ""
+
+
+def _plan(options: TrainOptions) -> tuple[LabelPlan, list[Clip], int]:
+    refs = scan_datasets(options.data)
+    plan = plan_labels(
+        (r.folder for r in refs),
+        options.labels,
+        options.mapping,
+        options.other_label,
+        synth_labels=(options.quiet_label, options.noise_label),
+    )
+    check_counts(plan, Counter(plan.folder_to_label[r.folder] for r in refs), options.min_clips)
+    clips, report = load_clips(((r, plan.folder_to_label[r.folder]) for r in refs), options.strict)
+    if report.skipped:
+        LOG.warning("skipped %d unreadable file(s)", len(report.skipped))
+    check_counts(plan, Counter(c.label for c in clips), options.min_clips)
+    return plan, clips, len(report.skipped)
+
+
+def _sources(
+    clips: list[Clip], plan: LabelPlan, options: TrainOptions, length: int
+) -> list[WindowSource]:
+    index = {label: i for i, label in enumerate(plan.labels)}
+    return [
+        make_source(
+            c.audio,
+            index[c.label],
+            length,
+            weight=options.hard_weight if c.ref.folder in options.hard_negatives else 1.0,
+            keep_level=c.label == options.quiet_label,
+        )
+        for c in clips
+    ]
+
+
+def _synthesisers(plan: LabelPlan, options: TrainOptions) -> dict[int, Synthesiser]:
+    table: dict[str, Synthesiser] = {
+        options.quiet_label: quiet_room,
+        options.noise_label: noise_machine,
+    }
+    return {plan.labels.index(lab): table[lab] for lab in plan.synthesised}
+
+
+def _summary(
+    plan: LabelPlan, clips: list[Clip], train: list[int], val: list[int], skipped: int
+) -> dict[str, Any]:
+    def counts(indices: list[int]) -> dict[str, int]:
+        return dict(sorted(Counter(clips[i].label for i in indices).items()))
+
+    return {
+        "folders": dict(sorted(plan.folder_to_label.items())),
+        "synthesised_labels": sorted(plan.synthesised),
+        "train_clips": counts(train),
+        "validation_clips": counts(val),
+        "train_groups": len({clips[i].ref.group_id for i in train}),
+        "validation_groups_count": len({clips[i].ref.group_id for i in val}),
+        "skipped_files": skipped,
+        "sources": dict(sorted(Counter(c.ref.source for c in clips).items())),
+    }
+
+
+def train(options: TrainOptions) -> dict[str, Any]:
+    """Run the whole training; returns model.json's content. Raises TrainingError on bad input."""
+    started = time.monotonic()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    plan, clips, skipped = _plan(options)
+    LOG.info("labels: %s; %d clips read", ", ".join(plan.labels), len(clips))
+    train_idx, val_idx = split_groups(
+        [c.ref.group_id for c in clips],
+        [f"{c.label}/{c.ref.source}" for c in clips],
+        options.val_fraction,
+        options.seed,
+    )
+    summary = _summary(plan, clips, train_idx, val_idx, skipped)
+    LOG.info(
+        "group-wise split: %d training clips, %d validation clips", len(train_idx), len(val_idx)
+    )
+    rng = np.random.default_rng(options.seed)
+    length = window_samples(options.frames)
+    train_clips = [clips[i] for i in train_idx]
+    backgrounds = [c.audio for c in train_clips if c.label != plan.cry_label]
+    augmenter = Augmenter(length, backgrounds)
+    t0 = time.monotonic()
+    features, targets, weights = build_pool(
+        _sources(train_clips, plan, options, length),
+        _synthesisers(plan, options),
+        len(plan.labels),
+        options.windows_per_label,
+        augmenter,
+        options.frames,
+        rng,
+        progress=lambda done, total: LOG.info("augmenting: %d/%d windows", done, total),
+    )
+    pool_seconds = time.monotonic() - t0
+    LOG.info("%d augmented windows in %.0f s", features.shape[0], pool_seconds)
+
+    val_clips = [clips[i] for i in val_idx]
+    val_windows, val_counts = windows_for_clips(
+        [c.audio for c in val_clips], options.frames, options.hop_frames
+    )
+    val_targets = np.repeat([plan.labels.index(c.label) for c in val_clips], val_counts).astype(
+        np.int64
+    )
+
+    model = build_model(
+        options.arch, len(plan.labels), options.frames, features.shape[2],
+        float(features.mean()), float(features.std()), options.width,
+    )  # fmt: skip
+    LOG.info("%s: %d parameters, %.2f M multiply-adds per 1-s window",
+             options.arch, parameter_count(model), multiply_adds(model) / 1e6)  # fmt: skip
+    t0 = time.monotonic()
+    history = fit(
+        model, features, targets, weights, options.epochs, options.batch_size,
+        options.learning_rate, (val_windows, val_targets), options.seed,
+    )  # fmt: skip
+    fit_seconds = time.monotonic() - t0
+
+    tflite = to_int8_tflite(model, features, options.seed)
+    extra: dict[str, Any] = {
+        "arch": options.arch,
+        "params": parameter_count(model),
+        "multiply_adds_per_window": multiply_adds(model),
+        "model_bytes": len(tflite),
+        "window_hop_frames": options.hop_frames,
+        "licence_note": ESC50_NOTE if "esc50" in summary["sources"] else None,
+    }
+    spec = model_json(
+        options.name, options.version, plan.labels, plan.cry_label, options.frames, 0.5, extra
+    )
+    write_model_dir(options.out, tflite, spec)
+
+    metrics: dict[str, Any] = {}
+    threshold = 0.5
+    if val_clips:
+        classifier = Classifier(load_model_dir(options.out))
+        int8_probs = predict_batched(classifier.predict, val_windows)
+        float_probs = softmax(predict_batched(lambda w: model.predict(w, verbose=0), val_windows))
+        agreement = float(np.mean(int8_probs.argmax(1) == float_probs.argmax(1)))
+        cry_index = plan.labels.index(plan.cry_label)
+        scores = pool_windows(int8_probs, val_counts, cry_index)
+        positive = np.array([c.label == plan.cry_label for c in val_clips])
+        if positive.any() and (~positive).any():
+            threshold = threshold_for_fpr(scores.cry, positive, options.max_fpr)
+        else:
+            LOG.warning("validation lacks crying or other clips: threshold left at 0.5")
+        report = build_report(
+            [c.ref.folder for c in val_clips], [c.label for c in val_clips],
+            [c.ref.source for c in val_clips], scores, plan.labels, plan.cry_label, threshold,
+        )  # fmt: skip
+        metrics = {"validation": report, "int8_float_argmax_agreement": agreement}
+        LOG.info("validation through the exported int8 model:\n%s", format_report(report))
+        LOG.info("int8 vs float argmax agreement on validation windows: %.2f %%", 100 * agreement)
+        conf = report["confusion"]
+        save_report_plot(
+            options.out / PLOT_FILE, np.array(conf["counts"]), conf["rows"], conf["columns"],
+            scores.cry, positive, threshold, f"{options.name} ({options.arch}): group-wise validation",
+        )  # fmt: skip
+    spec["threshold"] = threshold
+    spec["metrics"] = metrics
+    spec["training"] = {
+        "command": options.command,
+        "seed": options.seed,
+        "epochs": options.epochs,
+        "windows_per_label": options.windows_per_label,
+        "augmented_windows": int(features.shape[0]),
+        "val_fraction": options.val_fraction,
+        "max_fpr": options.max_fpr,
+        "hard_negatives": list(options.hard_negatives),
+        "final_epoch": history[-1] if history else {},
+        "pool_seconds": round(pool_seconds, 1),
+        "fit_seconds": round(fit_seconds, 1),
+        "wall_seconds": round(time.monotonic() - started, 1),
+        **summary,
+        "validation_groups": sorted({c.ref.group_id for c in val_clips}),
+    }
+    write_spec(options.out, spec)
+    LOG.info("wrote %s (%d bytes, threshold %.4g) in %.0f s", options.out, len(tflite), threshold,
+             spec["training"]["wall_seconds"])  # fmt: skip
+    return spec

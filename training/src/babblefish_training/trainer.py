@@ -1,0 +1,65 @@
+"""Fit a Keras model on the window pool with a cosine schedule, reporting progress per epoch."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+LOG = logging.getLogger("babblefish_training")
+
+
+def fit(
+    model: Any,
+    features: npt.NDArray[np.float32],
+    targets: npt.NDArray[np.int64],
+    weights: npt.NDArray[np.float32],
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    validation: tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]] | None,
+    seed: int,
+) -> list[dict[str, float]]:
+    """Train in place; validation (inference mode, as deployed) is reported after every epoch."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    steps = max(1, int(np.ceil(features.shape[0] / batch_size))) * epochs
+    schedule = keras.optimizers.schedules.CosineDecay(
+        learning_rate, decay_steps=steps, alpha=0.02, warmup_target=None
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        weighted_metrics=["accuracy"],
+    )
+    history: list[dict[str, float]] = []
+
+    class Progress(keras.callbacks.Callback):  # type: ignore[misc]
+        def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+            self.started = time.monotonic()
+
+        def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+            logs = dict(logs or {})
+            logs["seconds"] = time.monotonic() - self.started
+            history.append(logs)
+            line = f"epoch {epoch + 1}/{epochs}: loss {logs['loss']:.3f}, accuracy {logs['accuracy']:.3f}"
+            if "val_accuracy" in logs:
+                line += f", validation accuracy {logs['val_accuracy']:.3f} (inference mode)"
+            LOG.info("%s, %.0f s", line, logs["seconds"])
+
+    model.fit(
+        features,
+        targets,
+        sample_weight=weights,
+        batch_size=batch_size,
+        epochs=epochs,
+        validation_data=validation if validation and validation[0].shape[0] else None,
+        shuffle=True,
+        verbose=0,
+        callbacks=[Progress()],
+    )
+    return history
