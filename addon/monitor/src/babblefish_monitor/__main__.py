@@ -15,7 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
     subparsers = parser.add_subparsers(dest="command", required=True)
     try:
-        from .serve_cli import register as register_serve  # noqa: PLC0415 - optional module
+        from .serve_cli import register as register_serve
     except ImportError:
         serve = subparsers.add_parser("serve", help="run the monitor (not available in this build)")
         serve.set_defaults(handler=_serve_missing)

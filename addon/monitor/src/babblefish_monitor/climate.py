@@ -75,8 +75,9 @@ class DHT22Driver:
 
     def __init__(self, pin: str) -> None:
         try:
-            import adafruit_dht  # noqa: PLC0415 - Blinka must not load unless a DHT22 is chosen
-            import board  # noqa: PLC0415
+            # Blinka must not load unless a DHT22 is chosen: it fails on boards it does not know.
+            import adafruit_dht
+            import board
         except Exception as err:  # Blinka raises odd errors on boards it does not know
             raise ClimateError(
                 f"--climate dht22:{pin} needs adafruit-circuitpython-dht on a board that Blinka "

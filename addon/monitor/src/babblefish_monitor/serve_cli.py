@@ -44,6 +44,13 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     add("--realtime", action=argparse.BooleanOptionalAction, default=True, help="pace files")
     add("--loop", action="store_true", help="replay a file source forever")
     add(
+        "--record-clips",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="opt-in: save each cry episode's audio as a WAV in DIR (default: never record)",
+    )
+    add(
         "--log-level", default="INFO", type=str.upper, choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
     parser.set_defaults(handler=run)
@@ -67,6 +74,7 @@ def config_from_args(args: argparse.Namespace) -> MonitorConfig:
         realtime=args.realtime,
         loop=args.loop,
         zeroconf=args.zeroconf,
+        record_clips=args.record_clips,
     )
 
 

@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from . import protocol
 from .climate import ClimateReader, ClimateReading, run_climate
+from .clips import ClipRecorder
 from .config import MonitorConfig
 from .detector import CryEvent
 from .identity import Identity, load_identity
@@ -79,6 +80,7 @@ class Monitor:
         self.blocks_processed = 0
         self.process_seconds = 0.0  # CPU spent in pipeline.process, to show it is safe on the loop
         self._advert: ZeroconfAdvert | None = None
+        self.clips = ClipRecorder(config.record_clips) if config.record_clips else None
         self.stopped = asyncio.Event()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -145,6 +147,8 @@ class Monitor:
         self.stopped.set()
 
     async def _close_resources(self) -> None:
+        if self.clips is not None:
+            self.clips.stop()
         if self.source is not None:
             await self.source.close()
         if self.climate is not None:
@@ -237,6 +241,8 @@ class Monitor:
             # The audio has a gap: no window may span it (a running episode carries on).
             self._restarts_seen = self.source.restarts
             self.pipeline.reset()
+        if self.clips is not None:
+            self.clips.feed(block)
         started = time.perf_counter()
         output = self.pipeline.process(block)
         self.process_seconds += time.perf_counter() - started
@@ -275,14 +281,19 @@ class Monitor:
     def _start_episode(self, event: CryEvent) -> None:
         assert self.tally is not None
         self._episode_stream_start = event.start
-        record = self.tally.start_episode(self.wall_of(event.start), event.peak_score)
+        wall_start = self.wall_of(event.start)
+        record = self.tally.start_episode(wall_start, event.peak_score)
         self.live.crying = True
+        if self.clips is not None:
+            self.clips.start(wall_start, event.stream_time - event.start)
         self._send_event("cry_started", record, event.stream_time)
 
     def _end_episode(self, start: float, end: float, peak: float, stream_time: float) -> None:
         assert self.tally is not None
         record = self.tally.end_episode(end - start, peak)
         self.live.crying = False
+        if self.clips is not None:
+            self.clips.stop()
         if record is not None:
             self._send_event("cry_ended", record, stream_time)
 

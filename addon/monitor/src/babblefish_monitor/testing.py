@@ -40,6 +40,7 @@ async def running_monitor(
     name: str = "Nursery",
     sensitivity: float = 0.5,
     send_queue_size: int = 256,
+    record_clips: Path | None = None,
     **monitor_kwargs: Any,
 ) -> AsyncIterator[RunningMonitor]:
     """Start the real service and server (no zeroconf); stop them, tally checkpointed, on exit.
@@ -62,6 +63,7 @@ async def running_monitor(
         loop=loop,
         zeroconf=False,
         send_queue_size=send_queue_size,
+        record_clips=record_clips,
     )
     monitor_kwargs.setdefault("pipeline_factory", make_pipeline)
     monitor_kwargs.setdefault("source_factory", make_source)
