@@ -19,6 +19,8 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """What support needs to see, without the token."""
     coordinator = entry.runtime_data
+    info = asdict(coordinator.data.info)
+    info["capabilities"] = sorted(info["capabilities"])
     return {
         "entry": {
             "title": entry.title,
@@ -32,6 +34,6 @@ async def async_get_config_entry_diagnostics(
                 repr(coordinator.last_exception) if coordinator.last_exception else None
             ),
         },
-        "info": asdict(coordinator.data.info),
+        "info": info,
         "state": asdict(coordinator.data.state),
     }

@@ -1,0 +1,221 @@
+"""The client on its own: routes, commands without a listener, and malformed answers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from custom_components.babblefish.api import (
+    BabblefishAuthenticationError,
+    BabblefishClient,
+    BabblefishCommandError,
+    BabblefishConnectionError,
+    BabblefishProtocolError,
+    parse_message,
+)
+from custom_components.babblefish.models import CommandResult, CryEvent, Hello, Message, State
+
+from .fake_monitor import FakeMonitor, load_fixture
+
+
+@pytest.fixture
+async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain aiohttp session, as Home Assistant would inject."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+def _client(
+    monitor: FakeMonitor, session: aiohttp.ClientSession, **kwargs: Any
+) -> BabblefishClient:
+    return BabblefishClient(monitor.host, monitor.port, monitor.token, session=session, **kwargs)
+
+
+async def test_routes(monitor: FakeMonitor, session: aiohttp.ClientSession) -> None:
+    """Health, info, state and history parse into the models."""
+    async with _client(monitor, session) as client:
+        assert await client.health()
+        info = await client.info()
+        assert info.device_id == "3f2a9c1e5b7d4a60b8e2f1c0d9a87654"
+        assert "crying" in info.model.labels
+        state = await client.state()
+        assert state.confidence == 0.95
+        assert state.last_episode is not None
+        assert state.last_episode.duration_s == 95.0
+        history = await client.history(days=2)
+        assert [day.day for day in history.days] == ["2026-11-19", "2026-11-20"]
+        assert history.episodes[0].peak_score == 0.9812
+
+
+async def test_commands_without_listener(
+    monitor: FakeMonitor, session: aiohttp.ClientSession
+) -> None:
+    """With no listener running, a command uses a short-lived WebSocket."""
+    client = _client(monitor, session)
+    await client.pause()
+    await client.resume()
+    await client.set_sensitivity(0.3)
+    assert [c["type"] for c in monitor.commands] == ["pause", "resume", "set_sensitivity"]
+    monitor.command_error = "nope"
+    with pytest.raises(BabblefishCommandError, match="nope"):
+        await client.pause()
+
+
+async def test_errors(monitor: FakeMonitor, session: aiohttp.ClientSession) -> None:
+    """401, bad payloads and unreachable hosts map onto the exception hierarchy."""
+    with pytest.raises(BabblefishAuthenticationError):
+        await BabblefishClient(monitor.host, monitor.port, "x", session=session).state()
+    with pytest.raises(BabblefishAuthenticationError):
+        await BabblefishClient(monitor.host, monitor.port, "x", session=session).pause()
+    monitor.state = {"no": "crying"}
+    with pytest.raises(BabblefishProtocolError):
+        await _client(monitor, session).state()
+    monitor.history = {"days": [{"day": "x"}]}
+    with pytest.raises(BabblefishProtocolError):
+        await _client(monitor, session).history()
+    monitor.http_status = 404
+    with pytest.raises(BabblefishConnectionError, match="404"):
+        await _client(monitor, session).info()
+    with pytest.raises(BabblefishConnectionError):
+        await _client(monitor, session).pause()
+    await monitor.drop()
+    with pytest.raises(BabblefishConnectionError):
+        await _client(monitor, session).info()
+    with pytest.raises(BabblefishConnectionError):
+        await _client(monitor, session).pause()
+
+
+async def _serve(handler: Any) -> AsyncIterator[tuple[str, int]]:
+    app = web.Application()
+    app.router.add_route("GET", "/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield "127.0.0.1", port
+    finally:
+        await runner.cleanup()
+
+
+async def test_not_json_and_not_object(session: aiohttp.ClientSession) -> None:
+    """A server answering HTML or a JSON list is not a monitor."""
+    answers = iter([web.Response(text="<html>"), web.json_response([1, 2])])
+
+    async def handler(request: web.Request) -> web.Response:
+        return next(answers)
+
+    async for host, port in _serve(handler):
+        client = BabblefishClient(host, port, "t", session=session)
+        with pytest.raises(BabblefishProtocolError, match="JSON"):
+            await client.info()
+        with pytest.raises(BabblefishProtocolError, match="list"):
+            await client.info()
+
+
+async def test_timeouts(session: aiohttp.ClientSession) -> None:
+    """A monitor that never answers times out as a connection error."""
+
+    async def handler(request: web.Request) -> web.Response:
+        await asyncio.sleep(5)
+        return web.Response()
+
+    async for host, port in _serve(handler):
+        client = BabblefishClient(host, port, "t", session=session, request_timeout=0.05)
+        with pytest.raises(BabblefishConnectionError, match="timed out"):
+            await client.info()
+        with pytest.raises(BabblefishConnectionError, match="timed out"):
+            await client.pause()
+
+
+async def test_websocket_handshake_refused(session: aiohttp.ClientSession) -> None:
+    """A non-401 handshake failure is a connection error."""
+
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(status=503)
+
+    async for host, port in _serve(handler):
+        with pytest.raises(BabblefishConnectionError, match="handshake"):
+            await BabblefishClient(host, port, "t", session=session).pause()
+
+
+async def test_websocket_garbage_and_early_close(session: aiohttp.ClientSession) -> None:
+    """Non-JSON on the socket is a protocol error; a socket closed before the reply is not."""
+    mode = {"garbage": True}
+
+    async def handler(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        if mode["garbage"]:
+            await ws.send_str("not json")
+            await asyncio.sleep(1)
+        else:
+            await ws.receive()
+            await ws.send_json({"type": "result", "id": 999, "success": True, "error": None})
+        await ws.close()
+        return ws
+
+    async for host, port in _serve(handler):
+        client = BabblefishClient(
+            host, port, "t", session=session, reconnect_initial_s=0.01, reconnect_max_s=0.02
+        )
+        with pytest.raises(BabblefishProtocolError, match="non-JSON"):
+            await client.listen(lambda message: None)
+        mode["garbage"] = False
+        with pytest.raises(BabblefishConnectionError, match="closed before"):
+            await client.pause()
+
+
+async def test_listen_reconnects_with_backoff(
+    monitor: FakeMonitor, session: aiohttp.ClientSession
+) -> None:
+    """The listener delivers hello, state, events; reconnects after a drop; backs off while down."""
+    received: list[Message] = []
+    disconnects: list[Exception] = []
+    client = _client(monitor, session, reconnect_initial_s=0.01, reconnect_max_s=0.04)
+    task = asyncio.create_task(client.listen(received.append, on_disconnect=disconnects.append))
+    try:
+        async with asyncio.timeout(5):
+            await monitor.connected.wait()
+            await monitor.push(load_fixture("event_cry_started.json"))
+            await monitor.push({"type": "event", "event": "cry_paused", "data": {}})
+            await monitor.push({"type": "future_thing"})
+            await monitor.push_state(load_fixture("state_crying.json"))
+            while len(received) < 3:
+                await asyncio.sleep(0.01)
+            assert client.connected
+            await client.set_sensitivity(0.4)
+            await monitor.drop()
+            while len(disconnects) < 3:
+                await asyncio.sleep(0.01)
+            await monitor.start()
+            while len(received) < 5:
+                await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert [type(m) for m in received] == [Hello, CryEvent, State, State, Hello]
+    assert isinstance(received[2], State) and received[2].crying
+    assert isinstance(received[3], State) and received[3].sensitivity == 0.4
+    assert all(isinstance(err, BabblefishConnectionError) for err in disconnects)
+    assert client.reconnect_max_s == 0.04
+
+
+def test_parse_message() -> None:
+    """Messages map onto models; unknown ones are skipped; broken ones are protocol errors."""
+    assert parse_message({"type": "result", "id": 3, "success": False, "error": "x"}) == (
+        CommandResult(id=3, success=False, error="x")
+    )
+    assert parse_message({"type": "nope"}) is None
+    with pytest.raises(BabblefishProtocolError) as err:
+        parse_message({"type": "hello", "protocol_version": 7, "info": {}, "state": {}})
+    assert err.value.remote_version == 7
+    with pytest.raises(BabblefishProtocolError, match="malformed"):
+        parse_message({"type": "state", "state": {}})

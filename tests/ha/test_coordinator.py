@@ -1,0 +1,194 @@
+"""Connection life: drop -> unavailable (logged once) -> reconnect restores, and what hello changes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.babblefish.const import CONF_SENSITIVITY, DOMAIN
+
+from .conftest import settle, wait_connected
+from .fake_monitor import FakeMonitor, load_fixture
+
+CRYING = "binary_sensor.nursery_crying"
+
+
+async def _wait_state(hass: HomeAssistant, entity_id: str, state: str) -> None:
+    async with asyncio.timeout(5):
+        while (current := hass.states.get(entity_id)) is None or current.state != state:
+            await asyncio.sleep(0.01)
+
+
+async def test_drop_unavailable_reconnect(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    monitor: FakeMonitor,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A monitor that goes away makes every entity unavailable; its return restores them."""
+    assert hass.states.get(CRYING).state == STATE_OFF
+    await monitor.drop()
+    await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
+    assert hass.states.get("sensor.nursery_cry_minutes_today").state == STATE_UNAVAILABLE
+    # Several reconnect attempts fail while it is away, but the loss is logged once.
+    await asyncio.sleep(0.3)
+    assert caplog.text.count("Lost connection to Babblefish monitor Nursery") == 1
+
+    monitor.state = load_fixture("state_crying.json")
+    await monitor.start()
+    await wait_connected(hass, monitor)
+    await _wait_state(hass, CRYING, STATE_ON)
+    assert hass.states.get("sensor.nursery_cry_minutes_today").state == "5.51"
+    assert caplog.text.count("Reconnected to Babblefish monitor Nursery") == 1
+
+    # And it keeps receiving pushes on the new connection.
+    await monitor.push_state(load_fixture("state.json"))
+    await _wait_state(hass, CRYING, STATE_OFF)
+
+
+async def test_long_outage_raises_repair_issue(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    monitor: FakeMonitor,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """After 30 minutes away the monitor gets a repair issue, which clears when it is back."""
+    issue_id = f"unreachable_{init_integration.entry_id}"
+    await monitor.drop()
+    await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=10))
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=31))
+    await hass.async_block_till_done()
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {"name": "Nursery", "minutes": "30"}
+
+    await monitor.start()
+    await wait_connected(hass, monitor)
+    await _wait_state(hass, CRYING, STATE_OFF)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_short_outage_raises_no_issue(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    monitor: FakeMonitor,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A blip shorter than the grace period leaves no repair issue behind, even later."""
+    await monitor.drop()
+    await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
+    await monitor.start()
+    await wait_connected(hass, monitor)
+    await _wait_state(hass, CRYING, STATE_OFF)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=1))
+    await hass.async_block_till_done()
+    assert (
+        issue_registry.async_get_issue(DOMAIN, f"unreachable_{init_integration.entry_id}") is None
+    )
+
+
+async def test_token_rotated_while_connected_starts_reauth(
+    hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor
+) -> None:
+    """If the reconnect is refused with 401, entities go unavailable and reauth starts."""
+    monitor.token = "rotated"
+    await monitor.drop()
+    await monitor.start()
+    await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
+    await settle(hass)
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_protocol_change_on_reconnect_raises_issue(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    monitor: FakeMonitor,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A monitor upgraded to another protocol stops the listener with a repair issue."""
+    monitor.info["protocol_version"] = 2
+    await monitor.drop()
+    await monitor.start()
+    await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
+    async with asyncio.timeout(5):
+        while not issue_registry.async_get_issue(
+            DOMAIN, f"protocol_mismatch_{init_integration.entry_id}"
+        ):
+            await asyncio.sleep(0.01)
+
+
+async def test_new_model_reloads_entry(
+    hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor
+) -> None:
+    """A monitor that comes back with other labels gets a fresh set of entities."""
+    monitor.info["model"]["labels"] = ["crying", "quiet", "hen"]
+    await monitor.drop()
+    await monitor.start()
+    async with asyncio.timeout(5):
+        while (
+            state := hass.states.get("sensor.nursery_sound")
+        ) is None or "hen" not in state.attributes.get("options", []):
+            await asyncio.sleep(0.02)
+
+
+async def test_model_error_appears_on_reconnect(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    monitor: FakeMonitor,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """The hello's model error raises the issue without a reload when labels stay the same."""
+    monitor.info["model"]["error"] = "model.tflite is corrupt"
+    await monitor.drop()
+    await monitor.start()
+    async with asyncio.timeout(5):
+        while not issue_registry.async_get_issue(
+            DOMAIN, f"model_error_{init_integration.entry_id}"
+        ):
+            await asyncio.sleep(0.01)
+
+
+async def test_sensitivity_restored_after_monitor_restart(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, monitor: FakeMonitor
+) -> None:
+    """The sensitivity chosen in Home Assistant is re-applied when the monitor forgot it."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(mock_config_entry, options={CONF_SENSITIVITY: 0.8})
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await wait_connected(hass, monitor)
+    async with asyncio.timeout(5):
+        while not monitor.commands:
+            await asyncio.sleep(0.01)
+    assert monitor.commands[0]["type"] == "set_sensitivity"
+    assert monitor.commands[0]["value"] == 0.8
+    await settle(hass)
+    assert hass.states.get("number.nursery_sensitivity").state == "80.0"
+
+
+async def test_sensitivity_restore_failure_is_logged(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    monitor: FakeMonitor,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A monitor that refuses the remembered sensitivity only logs a warning."""
+    monitor.command_error = "no"
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(mock_config_entry, options={CONF_SENSITIVITY: 0.8})
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await wait_connected(hass, monitor)
+    async with asyncio.timeout(5):
+        while "Could not restore sensitivity" not in caplog.text:
+            await asyncio.sleep(0.01)
