@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 from unittest.mock import PropertyMock, patch
@@ -76,8 +77,6 @@ async def init_integration(
 
 async def wait_connected(hass: HomeAssistant, monitor: FakeMonitor) -> None:
     """Wait until the integration's WebSocket is connected and its hello handled."""
-    import asyncio
-
     async with asyncio.timeout(5):
         await monitor.connected.wait()
     await settle(hass)
@@ -85,8 +84,6 @@ async def wait_connected(hass: HomeAssistant, monitor: FakeMonitor) -> None:
 
 async def settle(hass: HomeAssistant) -> None:
     """Let messages in flight on loopback arrive and be handled."""
-    import asyncio
-
     for _ in range(5):
         await asyncio.sleep(0.01)
         await hass.async_block_till_done()
@@ -107,3 +104,10 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
         new_callable=PropertyMock,
     ):
         yield
+
+
+async def wait_until(predicate: Callable[[], object], timeout: float = 5.0) -> None:
+    """Poll until `predicate()` is truthy: the other end of a real socket has no event to await."""
+    async with asyncio.timeout(timeout):
+        while not predicate():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)

@@ -20,6 +20,7 @@ from custom_components.babblefish.api import (
 )
 from custom_components.babblefish.models import CommandResult, CryEvent, Hello, Message, State
 
+from .conftest import wait_until
 from .fake_monitor import FakeMonitor, load_fixture
 
 
@@ -187,16 +188,13 @@ async def test_listen_reconnects_with_backoff(
             await monitor.push({"type": "event", "event": "cry_paused", "data": {}})
             await monitor.push({"type": "future_thing"})
             await monitor.push_state(load_fixture("state_crying.json"))
-            while len(received) < 3:
-                await asyncio.sleep(0.01)
+            await wait_until(lambda: len(received) >= 3)
             assert client.connected
             await client.set_sensitivity(0.4)
             await monitor.drop()
-            while len(disconnects) < 3:
-                await asyncio.sleep(0.01)
+            await wait_until(lambda: len(disconnects) >= 3)
             await monitor.start()
-            while len(received) < 5:
-                await asyncio.sleep(0.01)
+            await wait_until(lambda: len(received) >= 5)
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):

@@ -15,16 +15,16 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.babblefish.const import CONF_SENSITIVITY, DOMAIN
 
-from .conftest import settle, wait_connected
+from .conftest import settle, wait_connected, wait_until
 from .fake_monitor import FakeMonitor, load_fixture
 
 CRYING = "binary_sensor.nursery_crying"
 
 
 async def _wait_state(hass: HomeAssistant, entity_id: str, state: str) -> None:
-    async with asyncio.timeout(5):
-        while (current := hass.states.get(entity_id)) is None or current.state != state:
-            await asyncio.sleep(0.01)
+    await wait_until(
+        lambda: (current := hass.states.get(entity_id)) is not None and current.state == state
+    )
 
 
 async def test_drop_unavailable_reconnect(
@@ -122,11 +122,11 @@ async def test_protocol_change_on_reconnect_raises_issue(
     await monitor.drop()
     await monitor.start()
     await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
-    async with asyncio.timeout(5):
-        while not issue_registry.async_get_issue(
+    await wait_until(
+        lambda: issue_registry.async_get_issue(
             DOMAIN, f"protocol_mismatch_{init_integration.entry_id}"
-        ):
-            await asyncio.sleep(0.01)
+        )
+    )
 
 
 async def test_new_model_reloads_entry(
@@ -136,11 +136,12 @@ async def test_new_model_reloads_entry(
     monitor.info["model"]["labels"] = ["crying", "quiet", "hen"]
     await monitor.drop()
     await monitor.start()
-    async with asyncio.timeout(5):
-        while (
-            state := hass.states.get("sensor.nursery_sound")
-        ) is None or "hen" not in state.attributes.get("options", []):
-            await asyncio.sleep(0.02)
+    await wait_until(
+        lambda: (
+            (state := hass.states.get("sensor.nursery_sound")) is not None
+            and "hen" in state.attributes.get("options", [])
+        )
+    )
 
 
 async def test_model_error_appears_on_reconnect(
@@ -153,11 +154,9 @@ async def test_model_error_appears_on_reconnect(
     monitor.info["model"]["error"] = "model.tflite is corrupt"
     await monitor.drop()
     await monitor.start()
-    async with asyncio.timeout(5):
-        while not issue_registry.async_get_issue(
-            DOMAIN, f"model_error_{init_integration.entry_id}"
-        ):
-            await asyncio.sleep(0.01)
+    await wait_until(
+        lambda: issue_registry.async_get_issue(DOMAIN, f"model_error_{init_integration.entry_id}")
+    )
 
 
 async def test_sensitivity_restored_after_monitor_restart(
@@ -168,9 +167,7 @@ async def test_sensitivity_restored_after_monitor_restart(
     hass.config_entries.async_update_entry(mock_config_entry, options={CONF_SENSITIVITY: 0.8})
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await wait_connected(hass, monitor)
-    async with asyncio.timeout(5):
-        while not monitor.commands:
-            await asyncio.sleep(0.01)
+    await wait_until(lambda: monitor.commands)
     assert monitor.commands[0]["type"] == "set_sensitivity"
     assert monitor.commands[0]["value"] == 0.8
     await settle(hass)
@@ -189,6 +186,4 @@ async def test_sensitivity_restore_failure_is_logged(
     hass.config_entries.async_update_entry(mock_config_entry, options={CONF_SENSITIVITY: 0.8})
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await wait_connected(hass, monitor)
-    async with asyncio.timeout(5):
-        while "Could not restore sensitivity" not in caplog.text:
-            await asyncio.sleep(0.01)
+    await wait_until(lambda: "Could not restore sensitivity" in caplog.text)

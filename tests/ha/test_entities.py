@@ -23,7 +23,7 @@ from .fake_monitor import FakeMonitor, load_fixture
     "platform",
     [Platform.BINARY_SENSOR, Platform.EVENT, Platform.NUMBER, Platform.SENSOR, Platform.SWITCH],
 )
-async def test_entities_snapshot(
+async def test_entities_snapshot(  # noqa: PLR0917
     hass: HomeAssistant,
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
