@@ -19,6 +19,7 @@ def make_dataset(tmp_path: Path) -> DatasetFactory:
     """Write DIR/<label>/<clip>.wav (optionally with a manifest giving two clips per group)."""
 
     def make(
+        *,
         name: str = "data",
         labels: tuple[str, ...] = TINY_LABELS,
         clips: int = 8,

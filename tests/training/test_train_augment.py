@@ -63,7 +63,7 @@ def test_pool_is_balanced_with_bounded_features() -> None:
     rng = np.random.default_rng(3)
     sources = [make_source(_segment(rng)[:4000], 0, LENGTH), make_source(_segment(rng), 1, LENGTH)]
     features, targets, weights = build_pool(
-        sources, {2: quiet_room}, 3, 20, Augmenter(LENGTH), 98, rng
+        sources, {2: quiet_room}, 3, 20, augmenter=Augmenter(LENGTH), frames=98, rng=rng
     )
     assert features.shape == (60, 98, 40)
     assert np.bincount(targets).tolist() == [20, 20, 20]

@@ -53,6 +53,8 @@ def test_prepare_train_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert spec.labels == ("crying", "talking", "other", "quiet")
     assert spec.output == "logits" and spec.input_frames == 98
     assert (model / "report.png").stat().st_size > 1000
+    assert "## Metrics" in (model / "MODEL_CARD.md").read_text()
+    assert spec.card is not None and "babblefish-train train --data" in spec.card
     assert spec.extra["training"]["synthesised_labels"] == ["quiet"]
     capsys.readouterr()
 

@@ -30,10 +30,31 @@ def _features(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.slow
 def test_keras_and_tflite_agree(tmp_path: Path) -> None:
     features, targets = _features(240, 0)
-    model = build_model("ds_cnn", 3, 98, 40, float(features.mean()), float(features.std()), width=8)
-    fit(model, features, targets, np.ones(len(targets), np.float32), 3, 32, 3e-3, None, 0)
+    model = build_model(
+        "ds_cnn", 3, 98, 40, mean=float(features.mean()), std=float(features.std()), width=8
+    )
+    ones = np.ones(len(targets), np.float32)
+    fit(
+        model,
+        features,
+        targets,
+        ones,
+        epochs=3,
+        batch_size=32,
+        learning_rate=3e-3,
+        validation=None,
+        seed=0,
+    )
     tflite = to_int8_tflite(model, features)
-    spec = model_json("parity", "0", ["crying", "talking", "other"], "crying", 98, 0.5, {})
+    spec = model_json(
+        "parity",
+        "0",
+        ["crying", "talking", "other"],
+        cry_label="crying",
+        frames=98,
+        threshold=0.5,
+        extra={},
+    )
     write_model_dir(tmp_path, tflite, spec)
 
     test_features, _ = _features(90, 1)
@@ -45,8 +66,8 @@ def test_keras_and_tflite_agree(tmp_path: Path) -> None:
 
 
 def test_model_sizes_and_costs() -> None:
-    small = build_model("ds_cnn", 7, 98, 40, 0.0, 1.0, width=48)
-    seed = build_model("seed_conv", 7, 98, 40, 0.0, 1.0)
+    small = build_model("ds_cnn", 7, 98, 40, mean=0.0, std=1.0, width=48)
+    seed = build_model("seed_conv", 7, 98, 40, mean=0.0, std=1.0)
     assert parameter_count(seed) >= 10 * parameter_count(small)
     assert multiply_adds(seed) >= 10 * multiply_adds(small)
     # speech_commands 'conv' on 98x40: 20x8x64 conv then 10x4x64x64 conv on 49x20 then dense.

@@ -35,7 +35,8 @@ def resample(audio: FloatArray, rate: int, target: int = FRONTEND.sample_rate) -
     if rate == target:
         return audio
     divisor = gcd(rate, target)
-    return resample_poly(audio, target // divisor, rate // divisor).astype(np.float32)
+    out: FloatArray = resample_poly(audio, target // divisor, rate // divisor).astype(np.float32)
+    return out
 
 
 def _read_with_ffmpeg(path: Path, target: int) -> FloatArray:

@@ -53,7 +53,8 @@ def room_impulse(
     tail = rng.standard_normal(length) * np.exp(-6.9 * t / rt60_s)
     tail *= 10 ** (rng.uniform(-12, -3) / 20) / (np.sqrt(np.sum(tail**2)) or 1.0)
     tail[0] = 1.0
-    return tail.astype(np.float32)
+    impulse: FloatArray = tail.astype(np.float32)
+    return impulse
 
 
 class Augmenter:

@@ -119,8 +119,9 @@ def _run_prepare(args: argparse.Namespace) -> int:
     from .prepare import prepare
 
     report = prepare(
-        args.input, args.output, args.clip_seconds, args.hop_seconds, args.normalise_dbfs,
-        args.min_seconds, args.drop_below_dbfs, args.strict,
+        args.input, args.output, clip_seconds=args.clip_seconds, hop_seconds=args.hop_seconds,
+        normalise_dbfs=args.normalise_dbfs, min_seconds=args.min_seconds,
+        silence_dbfs=args.drop_below_dbfs, strict=args.strict,
     )  # fmt: skip
     print(
         f"{report.clips} clips from {report.recordings} recordings written to {args.output}; "

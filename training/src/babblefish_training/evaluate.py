@@ -68,9 +68,9 @@ def evaluate(
         [true_label(c.ref.folder, spec, mapping) for c in clips],
         [c.ref.source for c in clips],
         scores,
-        spec.labels,
-        spec.cry_label,
-        spec.threshold,
+        labels=spec.labels,
+        cry_label=spec.cry_label,
+        threshold=spec.threshold,
     )
     return {"model": spec.name, "model_dir": str(spec.directory), "split": split,
             "skipped_files": len(loaded.skipped), **report}  # fmt: skip

@@ -35,6 +35,7 @@ def plan_labels(
     labels: Sequence[str] | None,
     mapping: dict[str, str],
     other_label: str | None,
+    *,
     synth_labels: Iterable[str] = (),
     cry_label: str = "crying",
 ) -> LabelPlan:

@@ -14,7 +14,7 @@ def rms_dbfs(audio: npt.NDArray[np.floating]) -> float:
     if audio.size == 0:
         return SILENCE_DBFS
     power = float(np.mean(np.square(audio, dtype=np.float64)))
-    return max(SILENCE_DBFS, 10.0 * np.log10(power + 1e-20))
+    return max(SILENCE_DBFS, 10.0 * float(np.log10(power + 1e-20)))
 
 
 def set_rms_dbfs(audio: FloatArray, target_dbfs: float) -> FloatArray:
@@ -31,4 +31,5 @@ def window_levels(audio: FloatArray, window: int, hop: int) -> FloatArray:
         return np.array([rms_dbfs(audio)], dtype=np.float32)
     frames = np.lib.stride_tricks.sliding_window_view(audio, window)[::hop]
     power = np.mean(np.square(frames, dtype=np.float64), axis=1)
-    return np.maximum(SILENCE_DBFS, 10.0 * np.log10(power + 1e-20)).astype(np.float32)
+    levels: FloatArray = np.maximum(SILENCE_DBFS, 10.0 * np.log10(power + 1e-20)).astype(np.float32)
+    return levels

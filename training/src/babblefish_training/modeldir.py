@@ -17,6 +17,7 @@ def model_json(
     name: str,
     version: str,
     labels: Sequence[str],
+    *,
     cry_label: str,
     frames: int,
     threshold: float,

@@ -17,7 +17,7 @@ def _normaliser(keras: Any, mean: float, std: float) -> Any:
 
 
 def build_ds_cnn(
-    labels: int, frames: int, mel_bins: int, mean: float, std: float, width: int = 64
+    labels: int, frames: int, mel_bins: int, *, mean: float, std: float, width: int = 64
 ) -> Any:
     """Depthwise-separable CNN (Hello Edge DS-CNN, slimmed for 1 s x 40 mel): logits out."""
     import keras
@@ -41,7 +41,7 @@ def build_ds_cnn(
     return keras.Model(inputs, outputs, name="ds_cnn")
 
 
-def build_seed_conv(labels: int, frames: int, mel_bins: int, mean: float, std: float) -> Any:
+def build_seed_conv(labels: int, frames: int, mel_bins: int, *, mean: float, std: float) -> Any:
     """The original babblefish model: speech_commands 'conv' (64@20x8, pool, 64@10x4, dense)."""
     import keras
 
@@ -59,13 +59,13 @@ def build_seed_conv(labels: int, frames: int, mel_bins: int, mean: float, std: f
 
 
 def build_model(
-    arch: str, labels: int, frames: int, mel_bins: int, mean: float, std: float, width: int = 64
+    arch: str, labels: int, frames: int, mel_bins: int, *, mean: float, std: float, width: int = 64
 ) -> Any:
     """Dispatch on the architecture name."""
     if arch == "ds_cnn":
-        return build_ds_cnn(labels, frames, mel_bins, mean, std, width)
+        return build_ds_cnn(labels, frames, mel_bins, mean=mean, std=std, width=width)
     if arch == "seed_conv":
-        return build_seed_conv(labels, frames, mel_bins, mean, std)
+        return build_seed_conv(labels, frames, mel_bins, mean=mean, std=std)
     raise ValueError(f"unknown architecture {arch!r}; choose one of {', '.join(ARCHITECTURES)}")
 
 

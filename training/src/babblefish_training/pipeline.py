@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 from babblefish_monitor.classifier import Classifier, softmax
-from babblefish_monitor.model import load_model_dir
+from babblefish_monitor.model import CARD_FILE, load_model_dir
 
 from .augment import Augmenter
+from .card import render_card
 from .dataset import Clip, load_clips, scan_datasets
 from .export import to_int8_tflite
 from .features import window_samples
@@ -27,6 +28,7 @@ from .pool import Synthesiser, WindowSource, build_pool, make_source
 from .report import build_report, format_report
 from .scoring import pool_windows, predict_batched, windows_for_clips
 from .split import split_groups
+from .stress import stress_report
 from .synth import noise_machine, quiet_room
 from .trainer import fit
 
@@ -154,9 +156,9 @@ def train(options: TrainOptions) -> dict[str, Any]:
         _synthesisers(plan, options),
         len(plan.labels),
         options.windows_per_label,
-        augmenter,
-        options.frames,
-        rng,
+        augmenter=augmenter,
+        frames=options.frames,
+        rng=rng,
         progress=lambda done, total: LOG.info("augmenting: %d/%d windows", done, total),
     )
     pool_seconds = time.monotonic() - t0
@@ -172,14 +174,14 @@ def train(options: TrainOptions) -> dict[str, Any]:
 
     model = build_model(
         options.arch, len(plan.labels), options.frames, features.shape[2],
-        float(features.mean()), float(features.std()), options.width,
+        mean=float(features.mean()), std=float(features.std()), width=options.width,
     )  # fmt: skip
     LOG.info("%s: %d parameters, %.2f M multiply-adds per 1-s window",
              options.arch, parameter_count(model), multiply_adds(model) / 1e6)  # fmt: skip
     t0 = time.monotonic()
     history = fit(
-        model, features, targets, weights, options.epochs, options.batch_size,
-        options.learning_rate, (val_windows, val_targets), options.seed,
+        model, features, targets, weights, epochs=options.epochs, batch_size=options.batch_size,
+        learning_rate=options.learning_rate, validation=(val_windows, val_targets), seed=options.seed,
     )  # fmt: skip
     fit_seconds = time.monotonic() - t0
 
@@ -193,8 +195,9 @@ def train(options: TrainOptions) -> dict[str, Any]:
         "licence_note": ESC50_NOTE if "esc50" in summary["sources"] else None,
     }
     spec = model_json(
-        options.name, options.version, plan.labels, plan.cry_label, options.frames, 0.5, extra
-    )
+        options.name, options.version, plan.labels, cry_label=plan.cry_label,
+        frames=options.frames, threshold=0.5, extra=extra,
+    )  # fmt: skip
     write_model_dir(options.out, tflite, spec)
 
     metrics: dict[str, Any] = {}
@@ -213,15 +216,26 @@ def train(options: TrainOptions) -> dict[str, Any]:
             LOG.warning("validation lacks crying or other clips: threshold left at 0.5")
         report = build_report(
             [c.ref.folder for c in val_clips], [c.label for c in val_clips],
-            [c.ref.source for c in val_clips], scores, plan.labels, plan.cry_label, threshold,
+            [c.ref.source for c in val_clips], scores, labels=plan.labels,
+            cry_label=plan.cry_label, threshold=threshold,
         )  # fmt: skip
-        metrics = {"validation": report, "int8_float_argmax_agreement": agreement}
+        stress = stress_report(
+            [c.audio for c in val_clips if c.label == plan.cry_label], classifier.predict,
+            frames=options.frames, hop_frames=options.hop_frames, cry_index=cry_index,
+            threshold=threshold, seed=options.seed,
+        )  # fmt: skip
+        metrics = {"validation": report, "int8_float_argmax_agreement": agreement, "stress": stress}
+        LOG.info(
+            "stress: %s",
+            ", ".join(f"{k} {v if v is None else round(v, 3)}" for k, v in stress.items()),
+        )
         LOG.info("validation through the exported int8 model:\n%s", format_report(report))
         LOG.info("int8 vs float argmax agreement on validation windows: %.2f %%", 100 * agreement)
         conf = report["confusion"]
         save_report_plot(
             options.out / PLOT_FILE, np.array(conf["counts"]), conf["rows"], conf["columns"],
-            scores.cry, positive, threshold, f"{options.name} ({options.arch}): group-wise validation",
+            cry_scores=scores.cry, positive=positive, threshold=threshold,
+            title=f"{options.name} ({options.arch}): group-wise validation",
         )  # fmt: skip
     spec["threshold"] = threshold
     spec["metrics"] = metrics
@@ -242,6 +256,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         "validation_groups": sorted({c.ref.group_id for c in val_clips}),
     }
     write_spec(options.out, spec)
+    (options.out / CARD_FILE).write_text(render_card(spec), encoding="utf-8")
     LOG.info("wrote %s (%d bytes, threshold %.4g) in %.0f s", options.out, len(tflite), threshold,
              spec["training"]["wall_seconds"])  # fmt: skip
     return spec

@@ -14,6 +14,7 @@ def save_report_plot(
     matrix: npt.NDArray[np.int64],
     rows: Sequence[str],
     cols: Sequence[str],
+    *,
     cry_scores: npt.NDArray[np.floating],
     positive: npt.NDArray[np.bool_],
     threshold: float,

@@ -56,6 +56,7 @@ def build_pool(
     synthesisers: dict[int, Synthesiser],
     label_count: int,
     per_label: int,
+    *,
     augmenter: Augmenter,
     frames: int,
     rng: np.random.Generator,

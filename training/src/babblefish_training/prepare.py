@@ -56,6 +56,7 @@ def _recordings(src: Path) -> list[tuple[str, Path]]:
 def prepare(
     src: Path,
     out: Path,
+    *,
     clip_seconds: float = 5.0,
     hop_seconds: float | None = None,
     normalise_dbfs: float | None = None,
@@ -67,9 +68,9 @@ def prepare(
     if clip_seconds <= 0 or (hop_seconds is not None and hop_seconds <= 0):
         raise TrainingError("--clip-seconds and --hop-seconds must be positive")
     rate = FRONTEND.sample_rate
-    size = int(round(clip_seconds * rate))
-    hop = int(round((hop_seconds or clip_seconds) * rate))
-    shortest = int(round(min(min_seconds, clip_seconds) * rate))
+    size = round(clip_seconds * rate)
+    hop = round((hop_seconds or clip_seconds) * rate)
+    shortest = round(min(min_seconds, clip_seconds) * rate)
     report = PrepareReport()
     rows: list[dict[str, object]] = []
     for label, path in _recordings(src):

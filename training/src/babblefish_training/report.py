@@ -16,6 +16,7 @@ def build_report(
     true_labels: Sequence[str | None],
     sources: Sequence[str],
     scores: ClipScores,
+    *,
     labels: Sequence[str],
     cry_label: str,
     threshold: float,

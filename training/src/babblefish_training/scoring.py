@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -42,7 +43,7 @@ def windows_for_clips(
 def pool_windows(probs: FloatArray, counts: npt.NDArray[np.int64], cry_index: int) -> ClipScores:
     """Window probabilities back to clips: max for crying, mean for the label distribution."""
     bounds = np.concatenate([[0], np.cumsum(counts)])
-    spans = list(zip(bounds[:-1], bounds[1:], strict=True))
+    spans = list(itertools.pairwise(bounds))
     if not spans:
         return ClipScores(np.zeros(0, np.float32), np.zeros((0, probs.shape[-1]), np.float32))
     cry = np.array([probs[a:b, cry_index].max() for a, b in spans], dtype=np.float32)

@@ -17,6 +17,7 @@ def fit(
     features: npt.NDArray[np.float32],
     targets: npt.NDArray[np.int64],
     weights: npt.NDArray[np.float32],
+    *,
     epochs: int,
     batch_size: int,
     learning_rate: float,

@@ -1,0 +1,97 @@
+"""Render MODEL_CARD.md from model.json: what the model is, how it was trained, how well it does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f} %"
+
+
+def _metrics_section(metrics: dict[str, Any]) -> list[str]:
+    val = metrics.get("validation")
+    if not val:
+        return [
+            "No validation split was held out, so there are no metrics and the threshold is 0.5."
+        ]
+    auc = val["auc"]
+    lines = [
+        f"Group-wise validation (recording groups never seen in training), {val['clips']} clips "
+        f"({val['cry_clips']} crying, {val['other_clips']} other), scored through the exported int8 model "
+        "with the monitor's own classifier. A clip's cry score is its highest 1-s window "
+        "probability of crying (windows every 0.5 s).",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| ROC AUC, crying vs not | {'n/a' if auc is None else f'{auc:.4f}'} |",
+        f"| threshold (chosen on this validation set for FPR <= 1 %) | {val['threshold']:.4g} |",
+        f"| cry recall at the threshold | {_pct(val['cry_recall'])} |",
+        f"| false-positive rate at the threshold | {_pct(val['cry_fpr'])} |",
+        f"| int8 vs float argmax agreement (windows) | {_pct(metrics.get('int8_float_argmax_agreement'))} |",
+    ]
+    for source, entry in val["by_source"].items():
+        if "cry_recall" in entry:
+            lines.append(
+                f"| cries from `{source}`: recall, AUC vs all negatives | "
+                f"{_pct(entry['cry_recall'])}, {entry['cry_auc_vs_all_negatives']:.4f} |"
+            )
+    stress = metrics.get("stress") or {}
+    if stress:
+        lines += [
+            "",
+            "Stress checks at the same threshold (validation cries re-levelled or mixed with "
+            "white/pink/brown noise; 40 synthetic 5-s clips each for rooms and machines):",
+            "",
+        ]
+        lines += ["| check | rate |", "|---|---|"]
+        lines += [f"| {name.replace('_', ' ')} | {_pct(value)} |" for name, value in stress.items()]
+    lines += ["", "Per class (precision / recall / support):", ""]
+    lines += ["| label | precision | recall | support |", "|---|---|---|---|"]
+    for label, m in val["per_class"].items():
+        lines.append(f"| {label} | {_pct(m['precision'])} | {_pct(m['recall'])} | {m['support']} |")
+    return lines
+
+
+def render_card(spec: dict[str, Any]) -> str:
+    """Markdown model card for a model directory."""
+    training = spec.get("training", {})
+    lines = [
+        f"# {spec['name']} {spec['version']}",
+        "",
+        f"Architecture `{spec.get('arch')}`: {spec.get('params', 0):,} parameters, "
+        f"{spec.get('multiply_adds_per_window', 0) / 1e6:.2f} M multiply-adds per 1-s window, "
+        f"{spec.get('model_bytes', 0):,} bytes as full-integer int8 TFLite (int8 in, int8 logits "
+        "out; the monitor applies a float softmax).",
+        "",
+        f"Labels: {', '.join(f'`{lab}`' for lab in spec['labels'])}; the cry label is "
+        f"`{spec['cry_label']}` and the operating threshold on its probability is "
+        f"{spec['threshold']:.4g}.",
+        "",
+        "Input: 1 s of 16 kHz mono audio as 98 x 40 log-mel frames from the monitor's frontend "
+        "(25 ms window, 10 ms hop, 60-4000 Hz).",
+        "",
+        "## Training",
+        "",
+        "```sh",
+        training.get("command", "(unknown)"),
+        "```",
+        "",
+        f"- clips per label (training): {training.get('train_clips')}",
+        f"- clips per label (validation): {training.get('validation_clips')}",
+        f"- folders -> labels: {training.get('folders')}",
+        f"- synthesised labels: {training.get('synthesised_labels')}",
+        f"- sources: {training.get('sources')}; unreadable files skipped: {training.get('skipped_files')}",
+        f"- {training.get('augmented_windows')} augmented windows x {training.get('epochs')} epochs, "
+        f"seed {training.get('seed')}, wall time {training.get('wall_seconds')} s",
+        "",
+        "## Metrics",
+        "",
+        *_metrics_section(spec.get("metrics", {})),
+        "",
+        "## Licence",
+        "",
+        spec.get("licence_note") or "See the licences of the training data.",
+        "",
+    ]
+    return "\n".join(lines)
