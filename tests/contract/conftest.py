@@ -1,0 +1,32 @@
+"""Contract-test fixtures: the real monitor's test model and recordings, and the integration."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# `custom_components` from the repository root; the monitor tests' tone model and WAV writer.
+sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT / "tests" / "monitor"))
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/babblefish."""
+
+
+@pytest.fixture(autouse=True)
+def _sockets(socket_enabled: None) -> None:
+    """The real monitor listens on loopback."""
+
+
+@pytest.fixture(scope="session")
+def tone_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The monitor tests' tiny int8 model: a tone in one mel band is 'crying'."""
+    pytest.importorskip("tensorflow", reason="building the test model needs tensorflow-cpu")
+    from tone_model import build
+
+    return build(tmp_path_factory.mktemp("tone-model"))

@@ -1,0 +1,204 @@
+"""The integration against the real monitor server: payload shapes, config flow, live entities."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from babblefish_monitor.testing import RunningMonitor, running_monitor
+from homeassistant.config_entries import SOURCE_USER, ConfigEntry
+from homeassistant.const import ATTR_ENTITY_ID, CONF_HOST, CONF_PORT, CONF_TOKEN
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import issue_registry as ir
+
+from custom_components.babblefish.api import BabblefishClient
+from custom_components.babblefish.const import DOMAIN
+
+FIXTURES = Path(__file__).resolve().parents[1] / "ha" / "fixtures"
+
+
+async def _wait_until(predicate: Callable[[], object], within: float = 20.0) -> None:
+    async with asyncio.timeout(within):
+        while not predicate():  # noqa: ASYNC110 - the monitor runs on its own clock
+            await asyncio.sleep(0.05)
+
+
+def _assert_same_shape(real: Any, fixture: Any, where: str = "$") -> None:
+    """The real payload has the fixture's keys, and each value the fixture's type (or null)."""
+    if real is None:
+        return  # every nested object and value of the protocol may be null at some point
+    if isinstance(fixture, dict) and where.endswith(".scores"):
+        assert isinstance(real, dict), where  # label-keyed: the model decides the keys
+        return
+    if isinstance(fixture, dict):
+        assert isinstance(real, dict), f"{where}: {real!r} is not an object"
+        assert set(real) == set(fixture), f"{where}: keys {sorted(real)} != {sorted(fixture)}"
+        for key, value in fixture.items():
+            _assert_same_shape(real[key], value, f"{where}.{key}")
+    elif isinstance(fixture, list):
+        assert isinstance(real, list), where
+        for item in real:
+            if fixture:
+                _assert_same_shape(item, fixture[0], f"{where}[]")
+    elif fixture is not None:
+        number = (int, float)
+        if isinstance(fixture, number) and not isinstance(fixture, bool):
+            assert isinstance(real, number) and not isinstance(real, bool), f"{where}: {real!r}"
+        else:
+            assert type(real) is type(fixture), f"{where}: {real!r} vs {fixture!r}"
+
+
+def _fixture(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / name).read_text())
+    return data
+
+
+async def _add_through_config_flow(hass: HomeAssistant, mon: RunningMonitor) -> ConfigEntry:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: mon.host, CONF_PORT: mon.port, CONF_TOKEN: mon.token}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    await hass.async_block_till_done()
+    entry: ConfigEntry = result["result"]
+    return entry
+
+
+def _state(hass: HomeAssistant, entity_id: str) -> str | None:
+    state = hass.states.get(entity_id)
+    return None if state is None else state.state
+
+
+@pytest.fixture
+def cry_recording(tmp_path: Path) -> Path:
+    """Real-time WAV: quiet, a three-second 'cry' tone, quiet again."""
+    from monitor_helpers import write_recording
+
+    return write_recording(tmp_path / "night.wav", [("quiet", 2.0), ("cry", 3.0), ("quiet", 4.0)])
+
+
+async def test_real_payloads_match_fixtures(
+    tmp_path: Path, tone_model_dir: Path, cry_recording: Path
+) -> None:
+    """The monitor's info, state, history and WebSocket messages have the fixtures' shapes."""
+    async with (
+        running_monitor(
+            source=f"file:{cry_recording}", data_dir=tmp_path / "data", model=tone_model_dir
+        ) as mon,
+        aiohttp.ClientSession() as session,
+    ):
+        headers = {"Authorization": f"Bearer {mon.token}"}
+        for route, fixture in (("info", "info.json"), ("state", "state.json")):
+            async with session.get(f"{mon.url}/api/v1/{route}", headers=headers) as resp:
+                _assert_same_shape(await resp.json(), _fixture(fixture), route)
+        events: dict[str, dict[str, Any]] = {}
+        states: list[dict[str, Any]] = []
+        async with session.ws_connect(f"{mon.url}/api/v1/ws", headers=headers) as ws:
+            async with asyncio.timeout(30):
+                while "cry_ended" not in events:
+                    message = await ws.receive_json()
+                    if message["type"] == "event":
+                        events[message["event"]] = message
+                    elif message["type"] == "state":
+                        states.append(message["state"])
+        _assert_same_shape(events["cry_started"], _fixture("event_cry_started.json"), "started")
+        _assert_same_shape(events["cry_ended"], _fixture("event_cry_ended.json"), "ended")
+        crying = next(state for state in states if state["crying"])
+        _assert_same_shape(crying, _fixture("state_crying.json"), "crying state")
+        async with session.get(f"{mon.url}/api/v1/history?days=2", headers=headers) as resp:
+            _assert_same_shape(await resp.json(), _fixture("history.json"), "history")
+
+        # And the integration's client reads all of it.
+        client = BabblefishClient(mon.host, mon.port, mon.token, session=session)
+        assert (await client.info()).model.cry_label == "crying"
+        assert (await client.state()).episodes_today == 1
+        assert (await client.history(2)).episodes[0].duration_s > 1.0
+
+
+async def test_integration_against_real_monitor(
+    hass: HomeAssistant,
+    tmp_path: Path,
+    tone_model_dir: Path,
+    cry_recording: Path,
+) -> None:
+    """Set up through the config flow; a real cry turns entities on and off, controls work."""
+    fired: list[str] = []
+    async with running_monitor(
+        source=f"file:{cry_recording}", data_dir=tmp_path / "data", model=tone_model_dir
+    ) as mon:
+        entry = await _add_through_config_flow(hass, mon)
+        assert entry.unique_id == mon.monitor.identity.device_id  # type: ignore[union-attr]
+        assert entry.title == "Nursery"
+
+        await _wait_until(lambda: _state(hass, "binary_sensor.nursery_crying") == "on")
+        assert _state(hass, "sensor.nursery_sound") == "crying"
+        event = hass.states.get("event.nursery_cry")
+        assert event is not None
+        fired.append(event.attributes["event_type"])
+        await _wait_until(lambda: _state(hass, "binary_sensor.nursery_crying") == "off")
+        event = hass.states.get("event.nursery_cry")
+        assert event is not None
+        assert event.attributes["event_type"] == "cry_ended"
+        assert event.attributes["duration"] > 1.0
+        assert 0.5 < event.attributes["peak_confidence"] <= 1.0
+        assert _state(hass, "sensor.nursery_cry_episodes_today") == "1"
+        assert float(_state(hass, "sensor.nursery_cry_minutes_today") or 0) > 0
+        assert float(_state(hass, "sensor.nursery_last_cry_duration") or 0) > 1.0
+        assert float(_state(hass, "sensor.nursery_sound_level") or 0) < 0
+        assert float(_state(hass, "sensor.nursery_temperature") or "nan") > 0
+        assert float(_state(hass, "sensor.nursery_humidity") or "nan") > 0
+        assert _state(hass, "sensor.nursery_model_version") == "test"
+        await _wait_until(lambda: _state(hass, "sensor.nursery_audio_source") == "ended")
+
+        await hass.services.async_call(
+            "switch", "turn_off", {ATTR_ENTITY_ID: "switch.nursery_detection"}, blocking=True
+        )
+        await _wait_until(lambda: _state(hass, "switch.nursery_detection") == "off")
+        assert mon.monitor.live.paused  # type: ignore[union-attr]
+        await hass.services.async_call(
+            "number",
+            "set_value",
+            {ATTR_ENTITY_ID: "number.nursery_sensitivity", "value": 70},
+            blocking=True,
+        )
+        await _wait_until(lambda: _state(hass, "number.nursery_sensitivity") == "70.0")
+        assert mon.monitor.live.sensitivity == pytest.approx(0.7)  # type: ignore[union-attr]
+
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
+    assert fired == ["cry_started"]
+
+
+async def test_real_monitor_without_model_raises_repair(
+    hass: HomeAssistant, tmp_path: Path, issue_registry: ir.IssueRegistry
+) -> None:
+    """A monitor whose model fails to load still serves; Home Assistant shows a repair issue."""
+    from monitor_helpers import write_recording
+
+    empty_model = tmp_path / "no-model"
+    empty_model.mkdir()
+    tone = write_recording(tmp_path / "tone.wav", [("cry", 10.0)])
+    async with running_monitor(
+        source=f"file:{tone}",
+        data_dir=tmp_path / "data",
+        model=empty_model,
+    ) as mon:
+        entry = await _add_through_config_flow(hass, mon)
+        issue = issue_registry.async_get_issue(DOMAIN, f"model_error_{entry.entry_id}")
+        assert issue is not None
+        assert issue.translation_placeholders is not None
+        assert issue.translation_placeholders["error"]
+        assert hass.states.get("sensor.nursery_sound") is None
+        await _wait_until(lambda: _state(hass, "sensor.nursery_audio_source") == "running")
+        await _wait_until(
+            lambda: _state(hass, "sensor.nursery_sound_level") not in (None, "unknown")
+        )
+        assert -40 < float(_state(hass, "sensor.nursery_sound_level") or 0) < 0
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
