@@ -145,11 +145,12 @@ def parse_set(items: list[str]) -> dict[str, float]:
 
 
 GRID = {
-    "smoothing_seconds": [0.5, 1.0, 1.5],
-    "onset_seconds": [0.0, 0.5, 1.0],
-    "hangover_seconds": [1.0, 2.0, 3.0],
-    "offset_ratio": [0.4, 0.6, 0.8],
-    "sensitivity": [0.4, 0.5, 0.6, 0.7],
+    "smoothing_seconds": [0.5, 1.0],
+    "onset_seconds": [0.0, 0.5],
+    "hangover_seconds": [2.0, 3.0, 5.0],
+    "offset_ratio": [0.4, 0.6],
+    "merge_gap_seconds": [5.0, 10.0],
+    "sensitivity": [0.5, 0.6, 0.7, 0.8],
 }
 
 

@@ -120,11 +120,12 @@ def test_hop_of_half_a_second_and_limits(tone_model_dir: Path) -> None:
 
 
 def test_detector_config_is_used(tone_model_dir: Path) -> None:
-    # A merge gap long enough to join the cry with a second cry 12 s later.
+    # The default merge gap (10 s) joins two cries 8 s apart; a 5-s gap keeps them apart.
     audio = np.concatenate(
-        [quiet(3), tone(CRY_HZ, 5, -25), quiet(8), tone(CRY_HZ, 5, -25), quiet(15)]
+        [quiet(3), tone(CRY_HZ, 5, -25), quiet(8), tone(CRY_HZ, 5, -25), quiet(25)]
     )
-    assert len(feed(make(tone_model_dir), audio).events) == 4
+    short = DetectorConfig(hangover_seconds=2.0, merge_gap_seconds=5.0)
+    assert len(feed(make(tone_model_dir, detector_config=short), audio).events) == 4
     merged = feed(
         make(tone_model_dir, detector_config=DetectorConfig(merge_gap_seconds=10.0)), audio
     )

@@ -15,15 +15,16 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class DetectorConfig:
-    """How scores become episodes. Times are seconds of audio; thresholds are cry probabilities."""
+    """How scores become episodes. Times are seconds of audio; thresholds are cry probabilities.
 
-    smoothing_seconds: float = 0.75  # moving average of window scores over this span
-    onset_seconds: float = (
-        0.5  # smoothed score at or above the onset threshold this long starts crying
-    )
-    offset_ratio: float = 0.6  # offset threshold = onset threshold * this (hysteresis)
-    hangover_seconds: float = 2.0  # below the offset threshold this long and the crying has stopped
-    merge_gap_seconds: float = 5.0  # a new onset this soon after the crying stopped continues it
+    Defaults tuned on bench night A (bench/night_bench.py --tune) with a candidate default model.
+    """
+
+    smoothing_seconds: float = 0.5  # moving average of window scores over this span
+    onset_seconds: float = 0.0  # smoothed score >= onset threshold this long starts crying
+    offset_ratio: float = 0.4  # offset threshold = onset threshold * this (hysteresis)
+    hangover_seconds: float = 5.0  # below the offset threshold this long and the crying has stopped
+    merge_gap_seconds: float = 10.0  # a new onset this soon after the crying stopped continues it
     threshold: float | None = None  # onset threshold at sensitivity 0.5; None: the model's own
     sensitivity: float = 0.5  # 0..1; higher detects more (and quieter) crying
     sensitivity_span: float = 3.0  # log-odds the threshold moves at sensitivity 0 or 1
