@@ -130,7 +130,7 @@ def test_streaming_in_chunks_equals_one_go(chunk: int) -> None:
 def test_smoothing_rejects_isolated_spikes() -> None:
     spiky = seq(*[(0.9, 1), (0.1, 2)] * 20)
     assert run(spiky, PLAIN)[0] == []
-    assert run(spiky, DetectorConfig(smoothing_seconds=0.75))[0] == []
+    assert run(spiky, DetectorConfig(smoothing_seconds=0.75, onset_seconds=0.5))[0] == []
 
 
 def test_sensitivity_moves_the_threshold_in_log_odds() -> None:
