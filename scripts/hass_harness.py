@@ -53,6 +53,7 @@ http:
   server_port: {port}
 automation: !include automations.yaml
 script:
+notify:
 input_boolean:
   nursery_night_light:
     name: Nursery night light power

@@ -82,7 +82,7 @@ def dashboard(entities: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def automations_yaml(entities: dict[str, str]) -> str:
+def automations_yaml(entities: dict[str, str], off_delay_s: int = 30) -> str:
     """Both shipped blueprints, instantiated for the demo's crying sensor and night light."""
     automations = [
         {
@@ -90,7 +90,7 @@ def automations_yaml(entities: dict[str, str]) -> str:
             "alias": "Night light on when the baby cries",
             "use_blueprint": {
                 "path": "babblefish/light_on_crying.yaml",
-                "input": light_inputs(entities),
+                "input": light_inputs(entities, off_delay_s),
             },
         },
         {
@@ -105,9 +105,21 @@ def automations_yaml(entities: dict[str, str]) -> str:
     return yaml.safe_dump(automations, sort_keys=False)
 
 
-def light_inputs(entities: dict[str, str]) -> dict[str, Any]:
-    return {"crying_sensor": entities["crying"], "light": LIGHT}
+def light_inputs(entities: dict[str, str], off_delay_s: int = 30) -> dict[str, Any]:
+    """The light blueprint on the demo's template night light."""
+    return {
+        "crying_sensor": entities["crying"],
+        "light_target": {"entity_id": LIGHT},
+        "brightness": 30,
+        "off_delay": {"hours": 0, "minutes": 0, "seconds": off_delay_s},
+    }
 
 
 def notify_inputs(entities: dict[str, str]) -> dict[str, Any]:
-    return {"crying_sensor": entities["crying"]}
+    """The notify blueprint, to Home Assistant's own notification panel (no phone needed)."""
+    return {
+        "crying_sensor": entities["crying"],
+        "notify_action": "notify.persistent_notification",
+        "min_duration": {"hours": 0, "minutes": 0, "seconds": 10},
+        "cooldown": 2,
+    }
