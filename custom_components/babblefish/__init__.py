@@ -8,6 +8,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from . import issues
 from .api import BabblefishClient
+from .blueprint_install import async_install_blueprints
 from .coordinator import BabblefishConfigEntry, BabblefishCoordinator
 
 PLATFORMS: list[Platform] = [
@@ -32,6 +33,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: BabblefishConfigEntry) -
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     coordinator.async_start_listening()
+    await async_install_blueprints(hass)
     return True
 
 

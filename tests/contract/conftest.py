@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from homeassistant.core import HomeAssistant
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # `custom_components` from the repository root; the monitor tests' tone model and WAV writer.
@@ -16,6 +17,12 @@ sys.path.insert(0, str(REPO_ROOT / "tests" / "monitor"))
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/babblefish."""
+
+
+@pytest.fixture(autouse=True)
+def config_dir_in_tmp(hass: HomeAssistant, tmp_path: Path) -> None:
+    """Files the integration writes (blueprints) land in a per-test config directory."""
+    hass.config.config_dir = str(tmp_path)
 
 
 @pytest.fixture(autouse=True)

@@ -31,6 +31,12 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 
 @pytest.fixture(autouse=True)
+def config_dir_in_tmp(hass: HomeAssistant, tmp_path: Path) -> None:
+    """Files the integration writes (blueprints) land in a per-test config directory."""
+    hass.config.config_dir = str(tmp_path)
+
+
+@pytest.fixture(autouse=True)
 def fast_reconnect(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reconnect within milliseconds so drop/recover tests run fast."""
     monkeypatch.setattr(api, "RECONNECT_INITIAL_S", 0.02)

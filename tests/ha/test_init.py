@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -10,6 +13,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.babblefish.const import DOMAIN
 
 from .fake_monitor import FakeMonitor
+
+REPO_BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints/automation/babblefish"
 
 
 async def test_setup_and_unload(
@@ -98,3 +103,41 @@ async def test_model_error_raises_issue(
     assert await hass.config_entries.async_remove(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_blueprints_installed_once(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, monitor: FakeMonitor
+) -> None:
+    """Setup puts the bundled blueprints into the config directory, keeping a user's edits."""
+    folder = Path(hass.config.path("blueprints", "automation", "babblefish"))
+    folder.mkdir(parents=True)
+    (folder / "light_on_crying.yaml").write_text("# edited by the user\n")
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert (folder / "notify_on_crying.yaml").read_text() == (
+        REPO_BLUEPRINTS / "notify_on_crying.yaml"
+    ).read_text()
+    assert (folder / "light_on_crying.yaml").read_text() == "# edited by the user\n"
+
+
+async def test_blueprint_install_failure_is_only_logged(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    monitor: FakeMonitor,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A read-only config directory does not stop the integration."""
+    Path(hass.config.path("blueprints")).write_text("not a folder")
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert "Could not install the Babblefish blueprints" in caplog.text
+
+
+@pytest.mark.parametrize("name", ["notify_on_crying.yaml", "light_on_crying.yaml"])
+def test_bundled_blueprints_match_repository(name: str) -> None:
+    """The copy HACS installs is the one in blueprints/ (which the import-URL users get)."""
+    bundled = Path(__file__).resolve().parents[2] / "custom_components/babblefish/blueprints"
+    assert (bundled / name).read_bytes() == (REPO_BLUEPRINTS / name).read_bytes()
