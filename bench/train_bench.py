@@ -11,6 +11,7 @@ windows and epochs to finish in minutes; the table says how much each one saw.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import time
@@ -66,6 +67,10 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", choices=("ds_cnn", "seed_conv"), default=None)
+    parser.add_argument(
+        "--reuse", type=Path, action="append", default=[], metavar="MODEL_DIR",
+        help="report an already trained model directory (e.g. the shipped default) instead of training its arch",
+    )  # fmt: skip
     args = parser.parse_args()
     data = args.data or default_data
     if not all(d.is_dir() for d in data):
@@ -77,8 +82,11 @@ def main() -> int:
         "seed_conv": (args.seed_epochs, args.seed_windows),
     }
     rows: dict[str, dict[str, str]] = {}
+    for directory in args.reuse:
+        spec = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+        rows[spec["arch"]] = _row(spec, spec["training"]["wall_seconds"])
     for arch, (epochs, windows) in runs.items():
-        if args.only and arch != args.only:
+        if (args.only and arch != args.only) or arch in rows:
             continue
         started = time.monotonic()
         spec = train(TrainOptions(
@@ -87,7 +95,7 @@ def main() -> int:
             command=f"bench/train_bench.py ({arch})",
         ))  # fmt: skip
         rows[arch] = _row(spec, time.monotonic() - started)
-    names = list(rows)
+    names = [n for n in runs if n in rows]
     width = max(len(k) for k in next(iter(rows.values())))
     print("\n" + " " * (width + 2) + "".join(f"{n:>28}" for n in names))
     for key in rows[names[0]]:

@@ -24,7 +24,7 @@ class AugmentConfig:
     noise_prob: float = 0.4
     noise_snr_db: tuple[float, float] = (-5.0, 25.0)
     background_prob: float = 0.3
-    background_snr_db: tuple[float, float] = (-3.0, 20.0)
+    background_snr_db: tuple[float, float] = (0.0, 20.0)
     lowpass_prob: float = 0.5
     lowpass_hz: tuple[float, float] = (1800.0, 3800.0)
     highpass_prob: float = 0.3

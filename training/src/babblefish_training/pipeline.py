@@ -64,6 +64,7 @@ class TrainOptions:
     hard_negatives: tuple[str, ...] = ("human_nonspeech", "animal")
     hard_weight: float = 2.0
     frames: int = 98
+    workers: int = 2
     hop_frames: int = 49
     name: str = "babblefish-cry"
     version: str = "1"
@@ -148,7 +149,13 @@ def train(options: TrainOptions) -> dict[str, Any]:
     rng = np.random.default_rng(options.seed)
     length = window_samples(options.frames)
     train_clips = [clips[i] for i in train_idx]
-    backgrounds = [c.audio for c in train_clips if c.label != plan.cry_label]
+    # Vocal and animal sounds are the negatives most like cries: mixed under a cry they would
+    # teach "laughing + faint wail = crying". Backgrounds are the ambient folders only.
+    backgrounds = [
+        c.audio
+        for c in train_clips
+        if c.label != plan.cry_label and c.ref.folder not in options.hard_negatives
+    ]
     augmenter = Augmenter(length, backgrounds)
     t0 = time.monotonic()
     features, targets, weights = build_pool(
@@ -159,6 +166,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         augmenter=augmenter,
         frames=options.frames,
         rng=rng,
+        workers=options.workers,
         progress=lambda done, total: LOG.info("augmenting: %d/%d windows", done, total),
     )
     pool_seconds = time.monotonic() - t0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ FloatArray = npt.NDArray[np.float32]
 Synthesiser = Callable[[int, np.random.Generator], FloatArray]
 LEAD_IN = FRONTEND.sample_rate // 8  # settles filters and lets reverb tails arrive
 ACTIVE_WITHIN_DB = 12.0
+CHUNK = 250
 
 
 @dataclass
@@ -61,35 +63,47 @@ def build_pool(
     frames: int,
     rng: np.random.Generator,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> tuple[FloatArray, npt.NDArray[np.int64], FloatArray]:
     """Features, label indices and loss weights of `per_label` windows for every label.
 
     Clips are drawn uniformly within a label; synthesised labels mix synthesis with any real clips.
-    A clip's weight (hard negatives count more) becomes its windows' loss weight.
+    A clip's weight (hard negatives count more) becomes its windows' loss weight. Work is cut into
+    fixed chunks with their own random streams, so the pool depends on the seed, not on `workers`
+    (threads: the FFTs, filters and matrix products release the GIL).
     """
-    length = augmenter.length
     by_label: dict[int, list[WindowSource]] = {i: [] for i in range(label_count)}
     for source in sources:
         by_label[source.label_index].append(source)
     total = per_label * label_count
     features = np.empty((total, frames, FRONTEND.mel_bins), dtype=np.float32)
-    targets = np.empty(total, dtype=np.int64)
+    targets = np.repeat(np.arange(label_count, dtype=np.int64), per_label)
     loss_weights = np.ones(total, dtype=np.float32)
-    row = 0
-    for index in range(label_count):
-        real = by_label[index]
-        synth = synthesisers.get(index)
-        for _ in range(per_label):
-            if synth is not None and (not real or rng.uniform() < 0.5):
-                window = synth(length, rng)
+    chunks = [(start, min(start + CHUNK, total)) for start in range(0, total, CHUNK)]
+    streams = rng.spawn(len(chunks))
+    done = 0
+
+    def fill(chunk: int) -> int:
+        start, stop = chunks[chunk]
+        local = streams[chunk]
+        for row in range(start, stop):
+            index = int(targets[row])
+            real = by_label[index]
+            synth = synthesisers.get(index)
+            if synth is not None and (not real or local.uniform() < 0.5):
+                window = synth(augmenter.length, local)
             else:
-                source = real[int(rng.integers(len(real)))]
-                window = augmenter(_crop(source, length, rng), rng, keep_level=source.keep_level)
+                source = real[int(local.integers(len(real)))]
+                crop = _crop(source, augmenter.length, local)
+                window = augmenter(crop, local, keep_level=source.keep_level)
                 loss_weights[row] = source.weight
             features[row] = log_mel(window)[:frames]
-            targets[row] = index
-            row += 1
-            if progress is not None and row % 2000 == 0:
-                progress(row, total)
+        return stop - start
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for finished in pool.map(fill, range(len(chunks))):
+            done += finished
+            if progress is not None and done % (CHUNK * 8) < finished:
+                progress(done, total)
     order = rng.permutation(total)
     return features[order], targets[order], loss_weights[order]
