@@ -99,6 +99,9 @@ class BabblefishCoordinator(DataUpdateCoordinator[BabblefishData]):
         except BabblefishProtocolError as err:
             self._mark_unavailable(err)
             issues.async_create_protocol_issue(self.hass, self.config_entry, err.remote_version)
+        except Exception as err:
+            LOGGER.exception("Listener for %s stopped unexpectedly", self.config_entry.title)
+            self._mark_unavailable(BabblefishError(repr(err)))
 
     @callback
     def _handle_message(self, message: Message) -> None:

@@ -187,3 +187,18 @@ async def test_sensitivity_restore_failure_is_logged(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await wait_connected(hass, monitor)
     await wait_until(lambda: "Could not restore sensitivity" in caplog.text)
+
+
+async def test_listener_bug_makes_entities_unavailable(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    monitor: FakeMonitor,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bug while handling a message never leaves stale entities looking live."""
+    from unittest.mock import patch
+
+    with patch("custom_components.babblefish.api.State.from_dict", side_effect=RuntimeError("bug")):
+        await monitor.push_state(load_fixture("state_crying.json"))
+        await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
+    assert "Listener for Nursery stopped unexpectedly" in caplog.text
