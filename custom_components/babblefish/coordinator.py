@@ -110,6 +110,12 @@ class BabblefishCoordinator(DataUpdateCoordinator[BabblefishData]):
             self._handle_hello(message)
         elif isinstance(message, State):
             if self.last_update_success:
+                if message.model_status.error != self.data.state.model_status.error:
+                    issues.async_sync_model_issue(
+                        self.hass,
+                        self.config_entry,
+                        message.model_status.error or self.data.info.model.error,
+                    )
                 self.async_set_updated_data(replace(self.data, state=message))
         elif isinstance(message, CryEvent):
             for listener in list(self._event_listeners):

@@ -403,3 +403,17 @@ async def test_options_flow_not_offered_without_capability(
     result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "sensitivity_not_supported"
+
+
+async def test_options_flow_default_when_monitor_has_no_sensitivity(
+    hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor
+) -> None:
+    """The form falls back to the remembered (or the model's default) sensitivity."""
+    state = dict(monitor.state, sensitivity=None)
+    await monitor.push_state(state)
+    await settle(hass)
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    schema = result["data_schema"].schema
+    default = next(key.default() for key in schema if key == CONF_SENSITIVITY)
+    assert default == 50

@@ -202,3 +202,23 @@ async def test_listener_bug_makes_entities_unavailable(
         await monitor.push_state(load_fixture("state_crying.json"))
         await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
     assert "Listener for Nursery stopped unexpectedly" in caplog.text
+
+
+async def test_model_failing_at_run_time_raises_issue(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    monitor: FakeMonitor,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A model error reported in the pushed state raises the issue; recovery clears it."""
+    issue_id = f"model_error_{init_integration.entry_id}"
+    state = load_fixture("state.json")
+    state["model_status"] = {"status": "error", "error": "interpreter crashed"}
+    await monitor.push_state(state)
+    await settle(hass)
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {"name": "Nursery", "error": "interpreter crashed"}
+    await monitor.push_state(load_fixture("state.json"))
+    await settle(hass)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
