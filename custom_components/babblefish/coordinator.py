@@ -88,6 +88,10 @@ class BabblefishCoordinator(DataUpdateCoordinator[BabblefishData]):
             self.hass, self._async_listen(), name=f"{DOMAIN} listener {self.config_entry.title}"
         )
         self.config_entry.async_on_unload(self._cancel_unreachable_timer)
+        # An unloaded (disabled, reloading) entry is not "unreachable": its issue would mislead.
+        self.config_entry.async_on_unload(
+            lambda: issues.async_delete_issue(self.hass, self.config_entry, ISSUE_UNREACHABLE)
+        )
 
     async def _async_listen(self) -> None:
         """Listen until the monitor rejects the token or speaks another protocol."""

@@ -222,3 +222,21 @@ async def test_model_failing_at_run_time_raises_issue(
     await monitor.push_state(load_fixture("state.json"))
     await settle(hass)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_unload_clears_unreachable_issue(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    monitor: FakeMonitor,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Disabling an entry whose monitor is gone removes the 'unreachable' repair."""
+    issue_id = f"unreachable_{init_integration.entry_id}"
+    await monitor.drop()
+    await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=31))
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
