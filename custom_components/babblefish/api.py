@@ -12,36 +12,29 @@ from typing import Any, Self
 import aiohttp
 from yarl import URL
 
+from .exceptions import (
+    BabblefishAuthenticationError,
+    BabblefishCommandError,
+    BabblefishConnectionError,
+    BabblefishError,
+    BabblefishProtocolError,
+)
 from .models import CommandResult, CryEvent, Hello, History, Info, Message, State
+
+__all__ = [
+    "PROTOCOL_VERSION",
+    "BabblefishAuthenticationError",
+    "BabblefishClient",
+    "BabblefishCommandError",
+    "BabblefishConnectionError",
+    "BabblefishError",
+    "BabblefishProtocolError",
+    "parse_message",
+]
 
 PROTOCOL_VERSION = 1
 RECONNECT_INITIAL_S = 1.0
 RECONNECT_MAX_S = 60.0
-
-
-class BabblefishError(Exception):
-    """Anything that went wrong talking to the monitor."""
-
-
-class BabblefishConnectionError(BabblefishError):
-    """The monitor could not be reached, timed out, or dropped the connection."""
-
-
-class BabblefishAuthenticationError(BabblefishError):
-    """The monitor rejected the token (HTTP 401)."""
-
-
-class BabblefishProtocolError(BabblefishError):
-    """The monitor speaks another protocol version, or sent something this client cannot read."""
-
-    def __init__(self, message: str, *, remote_version: int | None = None) -> None:
-        """Keep the monitor's protocol version when that is what differs."""
-        super().__init__(message)
-        self.remote_version = remote_version
-
-
-class BabblefishCommandError(BabblefishError):
-    """The monitor refused a command."""
 
 
 def parse_message(raw: dict[str, Any]) -> Message | None:
