@@ -1,0 +1,54 @@
+"""The shipped default model: loads under the monitor's contract, meets its size target, evaluates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import DatasetFactory
+
+from babblefish_monitor.classifier import Classifier
+from babblefish_monitor.model import default_model_dir, load_model_dir
+from babblefish_training.cli import main
+
+REQUIRED_LABELS = {"crying", "talking", "white_noise", "quiet", "other"}
+
+
+def test_default_model_contract() -> None:
+    spec = load_model_dir()
+    assert REQUIRED_LABELS <= set(spec.labels)
+    assert spec.output == "logits" and spec.input_frames == 98
+    assert spec.model_path.stat().st_size <= 100_000
+    assert spec.card is not None and "babblefish-train train" in spec.card
+    assert "non-commercial" in spec.card
+    assert (default_model_dir() / "report.png").is_file()
+    validation = spec.extra["metrics"]["validation"]
+    assert validation["auc"] > 0.95
+    probs = Classifier(spec).predict(np.full((2, 98, 40), np.log(1e-6), dtype=np.float32))
+    assert probs.shape == (2, len(spec.labels))
+    # Digital silence is a quiet room, not a cry.
+    assert probs[:, spec.cry_index].max() < spec.threshold
+
+
+def test_evaluate_without_model_uses_the_default(
+    make_dataset: DatasetFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_dataset(clips=3)
+    assert main(["evaluate", "--data", str(root), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["model_dir"] == str(default_model_dir())
+    assert result["clips"] == 9 and result["cry_clips"] == 3
+
+
+def test_default_model_on_held_out_data(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["evaluate", "--data", str(shared_data / "dev"), "--data", str(shared_data / "dev_extra"),
+            "--split", "validation", "--json"]  # fmt: skip
+    assert main(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    stored = load_model_dir().extra["metrics"]["validation"]
+    # Re-scoring the held-out groups reproduces what training recorded.
+    assert result["clips"] == stored["clips"]
+    assert result["auc"] == pytest.approx(stored["auc"], abs=1e-6)
+    assert result["cry_recall"] == pytest.approx(stored["cry_recall"])
