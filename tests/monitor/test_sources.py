@@ -272,3 +272,30 @@ async def test_odd_chunking_is_reassembled_into_whole_blocks() -> None:
     got = await collect(source, 10**9)
     expected = np.frombuffer((bytes(range(256)) * 100)[: 3200 * 8], dtype="<i2")
     np.testing.assert_array_equal(got, expected)
+
+
+async def test_close_does_not_hang_on_a_program_blocked_on_a_full_pipe(tmp_path: Path) -> None:
+    """A consumer that stops reading leaves the program blocked in write() and deaf to SIGTERM.
+
+    Python >= 3.12 only finishes `Process.wait()` once the pipes close, so closing must drain.
+    """
+    ready = tmp_path / "blocked"
+    script = (
+        "import signal, sys, pathlib\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "out = sys.stdout.buffer\n"
+        "out.write(bytes(3200)); out.flush()\n"
+        f"pathlib.Path({str(ready)!r}).touch()\n"
+        "while True: out.write(bytes(65536)); out.flush()\n"
+    )
+    source = ProcessSource([sys.executable, "-c", script], name="flood", policy=FAST)
+    blocks = source.blocks()
+    first = await anext(blocks)
+    assert first.size == 1600
+    async with asyncio.timeout(10):
+        while not ready.exists():  # noqa: ASYNC110 - the program signals through a file
+            await asyncio.sleep(0.01)
+    async with asyncio.timeout(5):
+        await source.close()
+        await blocks.aclose()
+    assert source.status == "ended"

@@ -162,12 +162,17 @@ class ProcessSource(AudioSource):
         if proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 proc.terminate()
+        try:
+            # A capture program has nothing to save; one blocked writing to a full pipe
+            # never acts on SIGTERM, so do not wait long before SIGKILL.
+            await asyncio.wait_for(_reap(proc), 0.5)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
             try:
-                await asyncio.wait_for(proc.wait(), 2.0)
+                await asyncio.wait_for(_reap(proc), 5.0)
             except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.kill()
-                await proc.wait()
+                _LOGGER.warning("%s (pid %s) did not exit after SIGKILL", self.argv[0], proc.pid)
         return proc.returncode
 
     async def close(self) -> None:
@@ -175,3 +180,16 @@ class ProcessSource(AudioSource):
         await self._kill()
         if self.status != "failed":
             self._set_status("ended")
+
+
+async def _reap(proc: asyncio.subprocess.Process) -> None:
+    """Wait for the program to exit and its output pipe to close.
+
+    Since Python 3.12 `Process.wait()` returns only once every pipe is closed, and a pipe whose
+    reader stopped reading never closes: read stdout to EOF while waiting.
+    """
+    if proc.stdout is not None:
+        with contextlib.suppress(RuntimeError):  # another reader is draining it already
+            while await proc.stdout.read(_READ_BYTES):
+                pass
+    await proc.wait()
