@@ -22,7 +22,7 @@ setup: $(VENV)/.synced
 lint: setup
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy addon/monitor/src custom_components/babblefish
+	$(UV) run --frozen mypy addon/monitor/src custom_components/babblefish training/src
 	STRICT=1 scripts/lint_addon.sh
 
 lint-addon: setup
@@ -32,7 +32,8 @@ format: setup
 	$(UV) run --frozen ruff format .
 	$(UV) run --frozen ruff check --fix .
 
-test: setup
+# Lint first (ruff, mypy --strict, the add-on checks), then every test.
+test: lint
 	$(UV) run --frozen pytest
 
 demo: setup
