@@ -1,11 +1,13 @@
 """ds_cnn vs seed_conv on ../shared/data: wall time, size, cost, int8 agreement, group-wise validation.
 
-    python bench/train_bench.py [--data DIR ...] [--epochs 12] [--seed-epochs 3] [--seed-windows 1000]
+    python bench/train_bench.py [--data DIR ...] [--epochs 12] [--seed-epochs 4] [--seed-windows 2000]
+    python bench/train_bench.py --reuse addon/monitor/src/babblefish_monitor/models/default
 
 Both architectures train with `babblefish-train`'s own pipeline on the same data, labels, split
 (seed) and augmentation; the figures come from the exported int8 models run through the
-monitor's Classifier. seed_conv costs ~30x more per window, so by default it trains on fewer
-windows and epochs to finish in minutes; the table says how much each one saw.
+monitor's Classifier. seed_conv costs ~55x more per window, so by default it gets about the
+same wall-clock budget as ds_cnn (fewer windows and epochs); the table says how much each saw.
+--reuse reports an already trained model directory (its model.json) instead of retraining it.
 """
 
 from __future__ import annotations
@@ -61,9 +63,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "train")
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--windows", type=int, default=3000, help="ds_cnn windows per label")
-    parser.add_argument("--seed-epochs", type=int, default=3)
+    parser.add_argument("--seed-epochs", type=int, default=4)
     parser.add_argument(
-        "--seed-windows", type=int, default=1000, help="seed_conv windows per label"
+        "--seed-windows", type=int, default=2000, help="seed_conv windows per label"
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", choices=("ds_cnn", "seed_conv"), default=None)

@@ -78,7 +78,12 @@ def _parser() -> argparse.ArgumentParser:
         "--windows-per-label", type=int, default=3000, help="augmented 1-s windows per label"
     )
     tr.add_argument("--batch-size", type=int, default=128)
-    tr.add_argument("--learning-rate", type=float, default=3e-3)
+    tr.add_argument(
+        "--learning-rate",
+        type=float,
+        default=None,
+        help="Adam step (default: 3e-3 ds_cnn, 5e-4 seed_conv)",
+    )
     tr.add_argument("--width", type=int, default=48, help="ds_cnn channels")
     tr.add_argument(
         "--val-fraction", type=float, default=0.25, help="share of recording groups held out"

@@ -12,17 +12,18 @@ from typing import Any
 
 import numpy as np
 from babblefish_monitor.classifier import Classifier, softmax
-from babblefish_monitor.model import CARD_FILE, load_model_dir
+from babblefish_monitor.model import CARD_FILE, ModelError, load_model_dir
 
 from .augment import Augmenter
 from .card import render_card
 from .dataset import Clip, load_clips, scan_datasets
+from .errors import TrainingError
 from .export import to_int8_tflite
 from .features import window_samples
 from .labels import LabelPlan, check_counts, plan_labels
 from .metrics import threshold_for_fpr
 from .modeldir import PLOT_FILE, model_json, write_model_dir, write_spec
-from .models import build_model, multiply_adds, parameter_count
+from .models import DEFAULT_LEARNING_RATES, build_model, multiply_adds, parameter_count
 from .plots import save_report_plot
 from .pool import Synthesiser, WindowSource, build_pool, make_source
 from .report import build_report, format_report
@@ -53,7 +54,7 @@ class TrainOptions:
     seed: int = 0
     windows_per_label: int = 3000
     batch_size: int = 128
-    learning_rate: float = 3e-3
+    learning_rate: float | None = None  # None: the architecture's default
     width: int = 48
     val_fraction: float = 0.25
     max_fpr: float = 0.01
@@ -189,7 +190,8 @@ def train(options: TrainOptions) -> dict[str, Any]:
     t0 = time.monotonic()
     history = fit(
         model, features, targets, weights, epochs=options.epochs, batch_size=options.batch_size,
-        learning_rate=options.learning_rate, validation=(val_windows, val_targets), seed=options.seed,
+        learning_rate=options.learning_rate or DEFAULT_LEARNING_RATES[options.arch],
+        validation=(val_windows, val_targets), seed=options.seed,
     )  # fmt: skip
     fit_seconds = time.monotonic() - t0
 
@@ -211,8 +213,14 @@ def train(options: TrainOptions) -> dict[str, Any]:
     metrics: dict[str, Any] = {}
     threshold = 0.5
     if val_clips:
-        classifier = Classifier(load_model_dir(options.out))
-        int8_probs = predict_batched(classifier.predict, val_windows)
+        try:
+            classifier = Classifier(load_model_dir(options.out))
+            int8_probs = predict_batched(classifier.predict, val_windows)
+        except (ModelError, RuntimeError, ValueError) as err:
+            raise TrainingError(
+                f"the exported model in {options.out} does not run ({err}); training probably "
+                "diverged: try a lower --learning-rate or another --seed"
+            ) from err
         float_probs = softmax(predict_batched(lambda w: model.predict(w, verbose=0), val_windows))
         agreement = float(np.mean(int8_probs.argmax(1) == float_probs.argmax(1)))
         cry_index = plan.labels.index(plan.cry_label)
