@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
         help="label for unmapped folders (default: 'other' if a label)",
     )
     tr.add_argument("--arch", choices=("ds_cnn", "seed_conv"), default="ds_cnn")
-    tr.add_argument("--epochs", type=int, default=8)
+    tr.add_argument("--epochs", type=int, default=12)
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument(
         "--windows-per-label", type=int, default=3000, help="augmented 1-s windows per label"

@@ -50,7 +50,7 @@ class TrainOptions:
     mapping: dict[str, str] = field(default_factory=dict)
     other_label: str | None = None
     arch: str = "ds_cnn"
-    epochs: int = 8
+    epochs: int = 12
     seed: int = 0
     windows_per_label: int = 3000
     batch_size: int = 128
