@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -88,6 +89,13 @@ light:
             target:
               entity_id: input_boolean.nursery_night_light
 """
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 class HassError(RuntimeError):
@@ -240,8 +248,10 @@ class Hass:
             )
         return self.token
 
-    async def login(self, session: aiohttp.ClientSession, username: str, password: str) -> str:
-        """Log in with the login flow (for an already onboarded instance); returns an access token."""
+    async def login(
+        self, session: aiohttp.ClientSession, username: str, password: str
+    ) -> dict[str, Any]:
+        """Log in through the login flow, as the frontend does; returns the token response."""
         client_id = f"{self.url}/"
         async with session.post(
             f"{self.url}/auth/login_flow",
@@ -265,8 +275,8 @@ class Hass:
                 "client_id": client_id,
             },
         ) as resp:
-            self.token = str((await resp.json())["access_token"])
-        return self.token
+            tokens = dict(await resp.json())
+        return tokens
 
     async def rest(
         self,

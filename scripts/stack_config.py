@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 import yaml
-from hass_harness import HassWebSocket
+from hass_harness import Hass, HassWebSocket
 
 LIGHT = "light.nursery_night_light"
 
@@ -28,18 +29,20 @@ async def babblefish_entities(ws: HassWebSocket) -> dict[str, str]:
 def dashboard(entities: dict[str, str]) -> dict[str, Any]:
     """A one-view Nursery dashboard: crying tile, climate, sound, history and daily cry minutes."""
     e = entities.get
+    names = {
+        "cry_minutes_today": "Cry minutes today",
+        "cry_episodes_today": "Cry episodes today",
+        "last_cry_duration": "Last cry",
+        "sound": "Sound",
+        "sound_level": "Sound level",
+        "temperature": "Temperature",
+        "humidity": "Humidity",
+    }
     tiles = [
         {"type": "tile", "entity": e("crying"), "name": "Crying", "color": "red"},
         *(
-            {"type": "tile", "entity": e(key)}
-            for key in (
-                "cry_minutes_today",
-                "cry_episodes_today",
-                "sound",
-                "sound_level",
-                "temperature",
-                "humidity",
-            )
+            {"type": "tile", "entity": e(key), "name": name}
+            for key, name in names.items()
             if e(key)
         ),
     ]
@@ -123,3 +126,25 @@ def notify_inputs(entities: dict[str, str]) -> dict[str, Any]:
         "min_duration": {"hours": 0, "minutes": 0, "seconds": 10},
         "cooldown": 2,
     }
+
+
+async def configure_home_assistant(
+    hass: Hass,
+    session: aiohttp.ClientSession,
+    *,
+    monitor_port: int,
+    monitor_token: str,
+    username: str,
+    password: str,
+    off_delay_s: int = 30,
+) -> dict[str, str]:
+    """Onboard, add the monitor through the config flow, save the dashboard, load the automations."""
+    await hass.onboard(session, username, password)
+    await hass.add_babblefish(session, "127.0.0.1", monitor_port, monitor_token)
+    async with hass.websocket(session) as ws:
+        entities = await babblefish_entities(ws)
+        await ws.call("lovelace/config/save", config=dashboard(entities))
+    automations = automations_yaml(entities, off_delay_s)
+    (hass.config_dir / "automations.yaml").write_text(automations, encoding="utf-8")
+    await hass.rest(session, "POST", "/api/services/automation/reload", {})
+    return entities

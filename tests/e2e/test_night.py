@@ -3,39 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 import numpy as np
 import pytest
 import soundfile as sf
+from hass_harness import HassWebSocket
 from pulse_daemon import SINK, pulse_missing, pulse_null_sink
+from stack_config import LIGHT
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "scripts"))
-
-from hass_harness import Hass, HassWebSocket, write_config  # noqa: E402
-from monitor_process import MonitorProcess  # noqa: E402
-from stack_config import LIGHT, automations_yaml, babblefish_entities  # noqa: E402
+from .stack import REPO, TOKEN, Stack, running_stack
 
 pytestmark = [pytest.mark.slow]
 
 DEMO = REPO / "demo" / "nursery_demo.flac"
 CRY_FROM_S, CRY_SECONDS = 26.0, 12.0  # a stretch of the demo recording that is crying throughout
 RATE = 16_000
-TOKEN = "e2e-token"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _cry_clip(path: Path) -> float:
@@ -50,50 +36,23 @@ def _cry_clip(path: Path) -> float:
     return float(loud[0] * 0.1) if loud.size else 0.0
 
 
-@dataclass
-class Stack:
-    """The running parts of one end-to-end night."""
-
-    monitor: MonitorProcess
-    hass: Hass
-    session: aiohttp.ClientSession
-    entities: dict[str, str]
-    pulse_env: dict[str, str] | None
-
-
 @pytest.fixture
-async def stack(tmp_path: Path, socket_enabled: None) -> AsyncIterator[Stack]:
-    """Pulse null sink (when installed) -> monitor process -> hass process with the integration."""
+async def pulse_env(tmp_path: Path) -> AsyncIterator[dict[str, str]]:
+    """A private PulseAudio daemon with a null sink; skips (saying why) where it is not installed."""
     reason = pulse_missing()
     if reason:
         pytest.skip(f"the end-to-end night needs PulseAudio: {reason}")
-    with pulse_null_sink(tmp_path) as pulse_env:
-        monitor = MonitorProcess(
-            source=f"pulse:{SINK}.monitor", data_dir=tmp_path / "monitor", port=_free_port(),
-            token=TOKEN, env=pulse_env, extra_args=("--timezone", "UTC"),
-        )  # fmt: skip
-        hass = Hass(tmp_path / "homeassistant", _free_port())
-        async with aiohttp.ClientSession() as session:
-            try:
-                monitor.start()
-                await monitor.wait_ready(session)
-                write_config(hass.config_dir, port=hass.port)
-                hass.start()
-                await hass.wait_ready(session)
-                await hass.onboard(session, "parent", "e2e-password")
-                await hass.add_babblefish(session, "127.0.0.1", monitor.port, TOKEN)
-                async with hass.websocket(session) as ws:
-                    entities = await babblefish_entities(ws)
-                (hass.config_dir / "automations.yaml").write_text(
-                    automations_yaml(entities), encoding="utf-8"
-                )
-                await hass.rest(session, "POST", "/api/services/automation/reload", {})
-                yield Stack(monitor, hass, session, entities, pulse_env)
-            finally:
-                hass.stop()
-                monitor.stop()
-                print("--- monitor log ---\n" + monitor.log_tail(30))
-                print("--- hass log ---\n" + hass.log_tail(30))
+    with pulse_null_sink(tmp_path) as env:
+        yield env
+
+
+@pytest.fixture
+async def stack(
+    tmp_path: Path, pulse_env: dict[str, str], socket_enabled: None
+) -> AsyncIterator[Stack]:
+    """Pulse null sink -> monitor process -> hass process with the integration."""
+    async with running_stack(tmp_path, f"pulse:{SINK}.monitor", env=pulse_env) as running:
+        yield running
 
 
 async def _state_value(stack: Stack, key: str) -> str:
@@ -107,7 +66,9 @@ async def _wait_value(ws: HassWebSocket, entity_id: str, wanted: str, timeout: f
     return at
 
 
-async def test_a_night_in_the_nursery(stack: Stack, tmp_path: Path) -> None:
+async def test_a_night_in_the_nursery(
+    stack: Stack, pulse_env: dict[str, str], tmp_path: Path
+) -> None:
     crying = stack.entities["crying"]
     minutes = stack.entities["cry_minutes_today"]
     assert await _state_value(stack, "crying") == "off"
@@ -121,7 +82,7 @@ async def test_a_night_in_the_nursery(stack: Stack, tmp_path: Path) -> None:
         played_at = time.monotonic()
         player = await asyncio.create_subprocess_exec(
             "pacat", "--playback", f"--device={SINK}", "--format=s16le", f"--rate={RATE}",
-            "--channels=1", "--latency-msec=50", str(clip), env=stack.pulse_env,
+            "--channels=1", "--latency-msec=50", str(clip), env=pulse_env,
         )  # fmt: skip
         on_at = await _wait_value(ws, crying, "on", timeout=15)
         latency = on_at - (played_at + onset_offset)
