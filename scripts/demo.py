@@ -11,11 +11,11 @@ from pathlib import Path
 
 import aiohttp
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from hass_harness import REPO, Hass, HassError, write_config
+# The harness modules sit beside this script; `python scripts/demo.py` puts them on the path.
+from hass_harness import REPO, Hass, write_config
+from managed_process import ProcessError
 from monitor_process import MonitorProcess
-from stack_config import automations_yaml, babblefish_entities, dashboard
+from stack_config import configure_home_assistant
 
 DEMO_AUDIO = REPO / "demo" / "nursery_demo.flac"
 USERNAME = "parent"
@@ -49,15 +49,14 @@ async def run_demo(workdir: Path, hass_port: int, monitor_port: int) -> None:
             write_config(hass.config_dir, port=hass_port)
             hass.start()
             await hass.wait_ready(session)
-            await hass.onboard(session, USERNAME, PASSWORD)
-            await hass.add_babblefish(session, "127.0.0.1", monitor_port, monitor.token)
-            async with hass.websocket(session) as ws:
-                entities = await babblefish_entities(ws)
-                await ws.call("lovelace/config/save", config=dashboard(entities))
-            (hass.config_dir / "automations.yaml").write_text(
-                automations_yaml(entities), encoding="utf-8"
+            await configure_home_assistant(
+                hass,
+                session,
+                monitor_port=monitor_port,
+                monitor_token=monitor.token,
+                username=USERNAME,
+                password=PASSWORD,
             )
-            await hass.rest(session, "POST", "/api/services/automation/reload", {})
             print(
                 "\nBabblefish demo is running.\n"
                 f"  Home Assistant: {hass.url}   login: {USERNAME} / {PASSWORD}\n"
@@ -68,7 +67,7 @@ async def run_demo(workdir: Path, hass_port: int, monitor_port: int) -> None:
                 flush=True,
             )
             await stop.wait()
-    except (HassError, RuntimeError) as err:
+    except (ProcessError, RuntimeError) as err:
         print(f"\nThe demo could not start: {err}", file=sys.stderr)
         raise SystemExit(1) from None
     finally:

@@ -5,20 +5,17 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
 import shutil
-import signal
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass, field
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+from managed_process import ManagedProcess, ProcessError
 
 REPO = Path(__file__).resolve().parent.parent
 HASS_BIN = Path(sys.executable).with_name("hass")
@@ -98,7 +95,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class HassError(RuntimeError):
+class HassError(ProcessError):
     """Home Assistant did not start or answered unexpectedly."""
 
 
@@ -139,69 +136,24 @@ def write_config(
     shutil.copytree(REPO / "blueprints" / "automation" / "babblefish", blueprints)
 
 
-@dataclass
-class Hass:
-    """A running `hass` process."""
+class Hass(ManagedProcess):
+    """A `hass` process with its configuration directory; restartable."""
 
-    config_dir: Path
-    port: int
-    process: subprocess.Popen[bytes] | None = None
-    token: str | None = None
-    log_path: Path = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.log_path = self.config_dir / "hass-console.log"
+    def __init__(self, config_dir: Path, port: int) -> None:
+        super().__init__(config_dir / "hass-console.log")
+        self.config_dir, self.port = config_dir, port
+        self.token: str | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
-        """Start hass in its own process group (so a stop also ends its children)."""
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [str(HASS_BIN), "-c", str(self.config_dir), "--skip-pip"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """SIGTERM, then SIGKILL if hass has not stopped in time."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        with suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            with suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(5)
-
-    def log_tail(self, lines: int = 40) -> str:
-        text = (
-            self.log_path.read_text(encoding="utf-8", errors="replace")
-            if self.log_path.exists()
-            else ""
-        )
-        return "\n".join(text.splitlines()[-lines:])
+    def argv(self) -> list[str]:
+        return [str(HASS_BIN), "-c", str(self.config_dir), "--skip-pip"]
 
     async def wait_ready(self, session: aiohttp.ClientSession, timeout: float = 120.0) -> None:
-        """Wait until the HTTP API answers (and the core has finished starting)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise HassError(f"hass exited with {self.process.returncode}:\n{self.log_tail()}")
-            with suppress(aiohttp.ClientError, asyncio.TimeoutError):
-                async with session.get(
-                    f"{self.url}/manifest.json", timeout=aiohttp.ClientTimeout(2)
-                ) as r:
-                    if r.status == 200:
-                        return
-            await asyncio.sleep(0.5)
-        raise HassError(f"hass did not answer within {timeout} s:\n{self.log_tail()}")
+        """Wait until the HTTP server answers (the core has finished starting)."""
+        await self.wait_http(session, f"{self.url}/manifest.json", timeout)
 
     async def onboard(
         self, session: aiohttp.ClientSession, username: str, password: str, name: str = "Parent"

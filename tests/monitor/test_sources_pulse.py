@@ -3,60 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from babblefish_monitor.sources import open_source
+from pulse_daemon import SINK, pulse_missing, pulse_null_sink
 
-pytestmark = pytest.mark.skipif(
-    not all(shutil.which(p) for p in ("pulseaudio", "parec", "pacat", "pactl")),
-    reason="pulseaudio, parec, pacat and pactl are needed (Debian: pulseaudio, pulseaudio-utils)",
-)
-
-SINK = "babblefish_test"
+pytestmark = pytest.mark.skipif(pulse_missing() is not None, reason=str(pulse_missing()))
 
 
 @pytest.fixture
 def pulse_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """A private pulseaudio daemon with a null sink; PULSE_SERVER points every client at it."""
-    runtime = tmp_path / "pulse"
-    runtime.mkdir(mode=0o700)
-    socket_path = runtime / "native"
-    env = dict(os.environ, HOME=str(tmp_path), XDG_RUNTIME_DIR=str(tmp_path),
-               PULSE_RUNTIME_PATH=str(runtime))  # fmt: skip
-    daemon = subprocess.Popen(
-        ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disable-shm=yes",
-         "--use-pid-file=no", "--log-target=stderr",
-         "-L", f"module-native-protocol-unix auth-anonymous=1 socket={socket_path}",
-         "-L", f"module-null-sink sink_name={SINK} rate=16000 channels=1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    client_env = dict(env, PULSE_SERVER=f"unix:{socket_path}")
-    try:
-        deadline = time.monotonic() + 15
-        while subprocess.run(
-            ["pactl", "info"], env=client_env, capture_output=True, check=False
-        ).returncode:
-            if daemon.poll() is not None or time.monotonic() > deadline:
-                err = daemon.stderr.read().decode() if daemon.stderr else ""
-                pytest.fail(f"pulseaudio did not come up: {err[-2000:]}")
-            time.sleep(0.05)  # polling a condition (the daemon answering), with a deadline
+    with pulse_null_sink(tmp_path, SINK) as client_env:
         for key in ("PULSE_SERVER", "HOME", "XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH"):
             monkeypatch.setenv(key, client_env[key])
         yield client_env
-    finally:
-        daemon.terminate()
-        try:
-            daemon.wait(5)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-            daemon.wait()
 
 
 async def test_null_sink_monitor_is_captured(pulse_server: dict[str, str], tmp_path: Path) -> None:
