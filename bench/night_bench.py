@@ -62,7 +62,14 @@ class Metrics:
         )
 
 
-def score_file(path: Path, spec: ModelSpec, hop: float) -> Scores:
+def score_file(path: Path, spec: ModelSpec, hop: float, cache: Path | None = None) -> Scores:
+    """Every window's cry score; with `cache`, reuse (or save) them for this file, model and hop."""
+    key = f"{path.resolve()}|{path.stat().st_mtime_ns}|{spec.model_path.stat().st_mtime_ns}|{hop}"
+    if cache is not None and cache.is_file():
+        saved = np.load(cache)
+        if str(saved["key"]) == key:
+            return Scores(saved["times"], saved["cry"], float(saved["audio_seconds"]))
+
     async def run() -> Scores:
         pipeline = Pipeline(spec, hop_seconds=hop)
         source = open_source(f"file:{path}", realtime=False, block_seconds=30.0)
@@ -74,7 +81,11 @@ def score_file(path: Path, spec: ModelSpec, hop: float) -> Scores:
                 cry.append(window.scores[spec.cry_label])
         return Scores(np.array(times), np.array(cry), pipeline.stream_time)
 
-    return asyncio.run(run())
+    scores = asyncio.run(run())
+    if cache is not None:
+        np.savez(cache, key=key, times=scores.times, cry=scores.cry,
+                 audio_seconds=scores.audio_seconds)  # fmt: skip
+    return scores
 
 
 def detect(scores: Scores, spec: ModelSpec, config: DetectorConfig, hop: float) -> list[CryEvent]:
@@ -145,12 +156,12 @@ def parse_set(items: list[str]) -> dict[str, float]:
 
 
 GRID = {
-    "smoothing_seconds": [0.5, 1.0],
-    "onset_seconds": [0.0, 0.5],
-    "hangover_seconds": [2.0, 3.0, 5.0],
-    "offset_ratio": [0.4, 0.6],
-    "merge_gap_seconds": [5.0, 10.0],
-    "sensitivity": [0.5, 0.6, 0.7, 0.8],
+    "threshold_shift": [1.5, 1.75, 2.0, 2.25, 2.5],
+    "smoothing_seconds": [0.0, 0.5, 1.0],
+    "onset_seconds": [0.0, 0.25, 0.5],
+    "hangover_seconds": [1.0, 2.0, 3.0, 5.0],
+    "offset_ratio": [0.3, 0.5, 0.7],
+    "merge_gap_seconds": [3.0, 5.0, 10.0],
 }
 
 
@@ -201,6 +212,9 @@ def main() -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--hop", type=float, default=DEFAULT_HOP_SECONDS)
+    parser.add_argument(
+        "--cache", action="store_true", help="reuse the scores (FILE.scores-HOP.npz) across runs"
+    )
     parser.add_argument("--set", nargs="*", default=[], help="DetectorConfig overrides, name=value")
     parser.add_argument(
         "--tune", action="store_true", help="grid-search DetectorConfig on this night"
@@ -209,7 +223,8 @@ def main() -> None:
     truth = json.loads(args.file.with_suffix(".truth.json").read_text(encoding="utf-8"))
     spec = load_model_dir(args.model)
     t0 = time.perf_counter()
-    scores = score_file(args.file, spec, args.hop)
+    cache = args.file.with_suffix(f".scores-{args.hop}.npz") if args.cache else None
+    scores = score_file(args.file, spec, args.hop, cache)
     hours = scores.audio_seconds / 3600
     print(
         f"{args.file.name}: {hours:.2f} h scored in {time.perf_counter() - t0:.1f} s with "

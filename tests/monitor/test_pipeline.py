@@ -131,3 +131,22 @@ def test_detector_config_is_used(tone_model_dir: Path) -> None:
         make(tone_model_dir, detector_config=DetectorConfig(merge_gap_seconds=10.0)), audio
     )
     assert [e.kind for e in merged.events] == ["cry_started", "cry_ended"]
+
+
+def test_frames_prepared_once_score_as_windows_do(tone_model_dir: Path) -> None:
+    """The pipeline quantises frames as they arrive; windows of them score exactly as `predict`."""
+    pipeline = make(tone_model_dir)
+    classifier = pipeline.classifier
+    rng = np.random.default_rng(0)
+    frames = rng.normal(-6, 4, (200, 40)).astype(np.float32)
+    windows = np.lib.stride_tricks.sliding_window_view(frames, 98, axis=0)[::50]
+    windows = np.ascontiguousarray(windows.transpose(0, 2, 1))
+    prepared = classifier.prepare(frames)
+    assert prepared.dtype == classifier.input_dtype
+    prepared_windows = np.lib.stride_tricks.sliding_window_view(prepared, 98, axis=0)[::50]
+    np.testing.assert_array_equal(
+        classifier.predict_prepared(np.ascontiguousarray(prepared_windows.transpose(0, 2, 1))),
+        classifier.predict(windows),
+    )
+    with pytest.raises(ValueError, match="windows must have shape"):
+        classifier.predict_prepared(prepared)

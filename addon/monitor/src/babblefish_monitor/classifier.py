@@ -77,8 +77,39 @@ class Classifier:
         self._output = self._interpreter.get_output_details()[0]
         self._batch = batch
 
+    @property
+    def input_dtype(self) -> np.dtype[Any]:
+        """What the model takes: int8 for a quantised model, float32 otherwise."""
+        dtype: np.dtype[Any] = np.dtype(self._input["dtype"])
+        return dtype
+
     def predict(self, windows: npt.NDArray[np.float32]) -> FloatArray:
         """Probabilities, shape (n, labels), for windows of shape (n, frames, mel_bins)."""
+        self._check_windows(windows)
+        return self.predict_prepared(self.prepare(windows))
+
+    def prepare(self, features: npt.NDArray[np.float32]) -> npt.NDArray[Any]:
+        """Log-mel values in the model's input type (quantised for an int8 model).
+
+        Element by element, so frames can be prepared once as they arrive rather than once per
+        window that contains them (a frame is in 2 to 4 windows).
+        """
+        return self._quantise(features)
+
+    def predict_prepared(self, windows: npt.NDArray[Any]) -> FloatArray:
+        """`predict` for windows already in the model's input type (see `prepare`)."""
+        self._check_windows(windows)
+        if windows.shape[0] == 0:
+            return np.zeros((0, len(self.spec.labels)), dtype=np.float32)
+        self._resize(windows.shape[0])
+        data = windows.reshape(tuple(int(d) for d in self._input["shape"]))
+        self._interpreter.set_tensor(self._input["index"], data)
+        self._interpreter.invoke()
+        raw = self._interpreter.get_tensor(self._output["index"])
+        values = self._dequantise(raw).reshape(windows.shape[0], -1)
+        return softmax(values) if self.spec.output == "logits" else values.astype(np.float32)
+
+    def _check_windows(self, windows: npt.NDArray[Any]) -> None:
         if windows.ndim != 3 or windows.shape[1:] != (
             self.spec.input_frames,
             self.spec.frontend.mel_bins,
@@ -87,15 +118,6 @@ class Classifier:
                 f"windows must have shape (n, {self.spec.input_frames}, "
                 f"{self.spec.frontend.mel_bins}), got {windows.shape}"
             )
-        if windows.shape[0] == 0:
-            return np.zeros((0, len(self.spec.labels)), dtype=np.float32)
-        self._resize(windows.shape[0])
-        data = windows.reshape(tuple(int(d) for d in self._input["shape"]))
-        self._interpreter.set_tensor(self._input["index"], self._quantise(data))
-        self._interpreter.invoke()
-        raw = self._interpreter.get_tensor(self._output["index"])
-        values = self._dequantise(raw).reshape(windows.shape[0], -1)
-        return softmax(values) if self.spec.output == "logits" else values.astype(np.float32)
 
     def _quantise(self, data: npt.NDArray[np.float32]) -> npt.NDArray[Any]:
         dtype = self._input["dtype"]

@@ -72,7 +72,10 @@ class Pipeline:
     def reset(self) -> None:
         """Start afresh after a gap in the audio: no window spans the gap. Episodes carry on."""
         fe = self.spec.frontend
-        self._frames: npt.NDArray[np.float32] = np.zeros((0, fe.mel_bins), dtype=np.float32)
+        # Frames are kept in the model's input type: prepared (quantised) once, not per window.
+        self._frames: npt.NDArray[Any] = np.zeros(
+            (0, fe.mel_bins), dtype=self.classifier.input_dtype
+        )
         self._origin = self._samples  # stream sample where frame 0 of the buffer's run begins
         self._next_frame = 0  # run-relative index of the next window's first frame
         self._buffer_start = 0  # run-relative index of self._frames[0]
@@ -102,13 +105,13 @@ class Pipeline:
 
     def process(self, block: npt.NDArray[Any]) -> PipelineOutput:
         """Feed one block of int16 (or float) mono 16 kHz samples."""
-        frames = self.frontend.process(block)
+        frames = self.classifier.prepare(self.frontend.process(block))
         levels = self.levels.process(block)
         self._samples += block.size
         windows, times = self._take_windows(frames)
         out = PipelineOutput(levels=levels)
         if times.size:
-            scores = self.classifier.predict(windows).astype(np.float64)
+            scores = self.classifier.predict_prepared(windows).astype(np.float64)
             cry_scores = scores[:, self._cry]
             out.events = self.detector.process(times, cry_scores, self.spec.window_seconds)
             out.windows = self._window_results(times, scores, cry_scores)
@@ -119,10 +122,10 @@ class Pipeline:
         return PipelineOutput(events=self.detector.flush(self.stream_time))
 
     def _take_windows(
-        self, frames: npt.NDArray[np.float32]
-    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float64]]:
+        self, frames: npt.NDArray[Any]
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64]]:
         fe, size = self.spec.frontend, self.spec.input_frames
-        buffer: npt.NDArray[np.float32] = np.concatenate([self._frames, frames])
+        buffer: npt.NDArray[Any] = np.concatenate([self._frames, frames])
         first = self._next_frame - self._buffer_start
         count = max(0, (buffer.shape[0] - first - size) // self.hop_frames + 1)
         if count:
@@ -132,7 +135,7 @@ class Pipeline:
                 view[first : first + count * self.hop_frames : self.hop_frames].transpose(0, 2, 1)
             )
         else:
-            windows = np.zeros((0, size, fe.mel_bins), dtype=np.float32)
+            windows = np.zeros((0, size, fe.mel_bins), dtype=buffer.dtype)
         starts = self._next_frame + self.hop_frames * np.arange(count)
         last_frames = starts + size - 1
         times = (self._origin + last_frames * fe.hop_samples + fe.window_samples) / fe.sample_rate
