@@ -100,7 +100,7 @@ class Pipeline:
         return self.detector.sensitivity
 
     def set_sensitivity(self, value: float) -> None:
-        """0..1; 0.5 is the model's operating point, higher detects more. ValueError outside."""
+        """0..1; 0.5 is the default operating point, higher detects more. ValueError outside."""
         self.detector.set_sensitivity(value)
 
     def process(self, block: npt.NDArray[Any]) -> PipelineOutput:

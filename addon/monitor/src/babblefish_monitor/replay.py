@@ -96,7 +96,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--model", type=Path, default=None, help="model directory (default: shipped)"
     )
-    parser.add_argument("--sensitivity", type=float, default=0.5, help="0..1, 0.5 = model default")
+    parser.add_argument(
+        "--sensitivity", type=float, default=0.5, help="0..1, 0.5 = the default operating point"
+    )
     parser.add_argument("--hop", type=float, default=DEFAULT_HOP_SECONDS, help="window hop, s")
     parser.set_defaults(handler=run)
 
