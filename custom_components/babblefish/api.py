@@ -177,7 +177,7 @@ class BabblefishClient:
         await self._command({"type": "resume"})
 
     async def set_sensitivity(self, value: float) -> None:
-        """Set detection sensitivity, 0.0-1.0 (0.5 is the model's operating point)."""
+        """Set detection sensitivity, 0.0-1.0 (0.5 is the monitor's tuned default)."""
         await self._command({"type": "set_sensitivity", "value": float(value)})
 
     async def _connect(self) -> aiohttp.ClientWebSocketResponse:

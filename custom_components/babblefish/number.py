@@ -1,4 +1,4 @@
-"""Number: detection sensitivity, 0-100 % (50 % is the model's stored operating point)."""
+"""Number: detection sensitivity, 0-100 % (50 % is the monitor's tuned default)."""
 
 from __future__ import annotations
 

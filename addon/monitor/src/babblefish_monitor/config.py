@@ -68,7 +68,7 @@ class MonitorConfig:
     zeroconf: bool = True
     record_clips: Path | None = None  # opt-in: cry clips are written here, nowhere else
     send_queue_size: int = 256
-    # 0.25 s blocks: a wake-up per classifier hop; smaller blocks cost CPU and gain no latency.
+    # 0.25 s blocks: half a classifier hop (0.5 s); smaller blocks cost CPU and gain no latency.
     block_seconds: float = 0.25
 
     def tzinfo(self) -> tzinfo:

@@ -216,7 +216,7 @@ class Monitor:
         self._mark(significant=True)
 
     def set_sensitivity(self, sensitivity: float) -> None:
-        """Change how readily crying is detected (0.5 is the model's operating point)."""
+        """Change how readily crying is detected (0.5 is the tuned default)."""
         self.live.sensitivity = sensitivity
         if self.pipeline is not None:
             self.pipeline.set_sensitivity(sensitivity)
