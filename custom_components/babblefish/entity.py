@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .api import BabblefishError
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import BabblefishCoordinator
+
+
+async def async_send_command(command: Awaitable[None]) -> None:
+    """Await a command to the monitor; a failure becomes a translated HomeAssistantError."""
+    try:
+        await command
+    except BabblefishError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="command_failed",
+            translation_placeholders={"error": str(err)},
+        ) from err
 
 
 class BabblefishEntity(CoordinatorEntity[BabblefishCoordinator]):

@@ -5,13 +5,11 @@ from __future__ import annotations
 from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
 from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import BabblefishError
-from .const import CAPABILITY_SENSITIVITY, CONF_SENSITIVITY, DOMAIN
+from .const import CAPABILITY_SENSITIVITY, CONF_SENSITIVITY
 from .coordinator import BabblefishConfigEntry, BabblefishCoordinator
-from .entity import BabblefishEntity
+from .entity import BabblefishEntity, async_send_command
 
 PARALLEL_UPDATES = 1
 
@@ -41,14 +39,7 @@ async def async_apply_sensitivity(
     hass: HomeAssistant, entry: BabblefishConfigEntry, value: float
 ) -> None:
     """Send a sensitivity (0.0-1.0) to the monitor and remember it for monitor restarts."""
-    try:
-        await entry.runtime_data.client.set_sensitivity(value)
-    except BabblefishError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="command_failed",
-            translation_placeholders={"error": str(err)},
-        ) from err
+    await async_send_command(entry.runtime_data.client.set_sensitivity(value))
     hass.config_entries.async_update_entry(
         entry, options={**entry.options, CONF_SENSITIVITY: value}
     )

@@ -6,13 +6,11 @@ from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import BabblefishError
-from .const import CAPABILITY_PAUSE, DOMAIN
+from .const import CAPABILITY_PAUSE
 from .coordinator import BabblefishConfigEntry, BabblefishCoordinator
-from .entity import BabblefishEntity
+from .entity import BabblefishEntity, async_send_command
 
 PARALLEL_UPDATES = 1
 
@@ -45,22 +43,8 @@ class BabblefishDetectionSwitch(BabblefishEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Resume detection; the monitor pushes the new state."""
-        try:
-            await self.coordinator.client.resume()
-        except BabblefishError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="command_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+        await async_send_command(self.coordinator.client.resume())
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Pause detection; the monitor pushes the new state."""
-        try:
-            await self.coordinator.client.pause()
-        except BabblefishError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="command_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+        await async_send_command(self.coordinator.client.pause())
