@@ -97,3 +97,11 @@ def test_mismatched_model_json_is_refused(
     _fails(["evaluate", "--model", str(model), "--data", str(root)], capsys, "not valid JSON")
     _fails(["evaluate", "--model", str(tmp_path / "nowhere"), "--data", str(root)], capsys,
            "does not exist")  # fmt: skip
+
+
+def test_label_smoothing_out_of_range(
+    make_dataset: DatasetFactory, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    root = make_dataset(clips=3)
+    args = ["train", "--data", str(root), "--out", str(tmp_path / "m"), "--label-smoothing", "0.7"]
+    _fails(args, capsys, "--label-smoothing")

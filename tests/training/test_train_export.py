@@ -72,3 +72,16 @@ def test_model_sizes_and_costs() -> None:
     assert multiply_adds(seed) >= 10 * multiply_adds(small)
     # speech_commands 'conv' on 98x40: 20x8x64 conv then 10x4x64x64 conv on 49x20 then dense.
     assert multiply_adds(seed) == 98 * 40 * 64 * 160 + 49 * 20 * 64 * 64 * 40 + 49 * 20 * 64 * 7
+
+
+def test_label_smoothing_trains_on_one_hot_targets() -> None:
+    features, targets = _features(60, 2)
+    model = build_model(
+        "ds_cnn", 3, 98, 40, mean=float(features.mean()), std=float(features.std()), width=8
+    )
+    history = fit(
+        model, features, targets, np.ones(len(targets), np.float32), epochs=1, batch_size=32,
+        learning_rate=3e-3, validation=(features[:9], targets[:9]), seed=0, label_smoothing=0.1,
+    )  # fmt: skip
+    assert len(history) == 1 and np.isfinite(history[0]["loss"])
+    assert "val_accuracy" in history[0]

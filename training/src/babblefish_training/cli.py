@@ -84,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="Adam step (default: 3e-3 ds_cnn, 5e-4 seed_conv)",
     )
+    tr.add_argument(
+        "--label-smoothing", type=float, default=0.0, help="cross-entropy label smoothing (0-0.5)"
+    )
     tr.add_argument("--width", type=int, default=48, help="ds_cnn channels")
     tr.add_argument(
         "--val-fraction", type=float, default=0.25, help="share of recording groups held out"
@@ -145,13 +148,15 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
         other = "other"
     if args.arch not in ARCHITECTURES or args.epochs < 1 or args.windows_per_label < 1:
         raise TrainingError("--epochs and --windows-per-label must be at least 1")
+    if not 0.0 <= args.label_smoothing <= 0.5:
+        raise TrainingError("--label-smoothing must be in [0, 0.5]")
     if not 0.0 <= args.val_fraction < 1.0:
         raise TrainingError("--val-fraction must be in [0, 1)")
     options = TrainOptions(
         data=args.data, out=args.out, labels=labels, mapping=parse_mapping(args.map),
         other_label=other, arch=args.arch, epochs=args.epochs, seed=args.seed,
         windows_per_label=args.windows_per_label, batch_size=args.batch_size,
-        learning_rate=args.learning_rate, width=args.width, val_fraction=args.val_fraction,
+        learning_rate=args.learning_rate, label_smoothing=args.label_smoothing, width=args.width, val_fraction=args.val_fraction,
         max_fpr=args.max_fpr, min_clips=args.min_clips, strict=args.strict,
         quiet_label=args.quiet_label, noise_label=args.noise_label,
         hard_negatives=tuple(_split_list(args.hard_negative) or ("human_nonspeech", "animal")),

@@ -55,6 +55,7 @@ class TrainOptions:
     windows_per_label: int = 3000
     batch_size: int = 128
     learning_rate: float | None = None  # None: the architecture's default
+    label_smoothing: float = 0.0
     width: int = 48
     val_fraction: float = 0.25
     max_fpr: float = 0.01
@@ -192,6 +193,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         model, features, targets, weights, epochs=options.epochs, batch_size=options.batch_size,
         learning_rate=options.learning_rate or DEFAULT_LEARNING_RATES[options.arch],
         validation=(val_windows, val_targets), seed=options.seed,
+        label_smoothing=options.label_smoothing,
     )  # fmt: skip
     fit_seconds = time.monotonic() - t0
 
@@ -260,6 +262,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         "seed": options.seed,
         "epochs": options.epochs,
         "windows_per_label": options.windows_per_label,
+        "label_smoothing": options.label_smoothing,
         "augmented_windows": int(features.shape[0]),
         "val_fraction": options.val_fraction,
         "max_fpr": options.max_fpr,

@@ -23,6 +23,7 @@ def fit(
     learning_rate: float,
     validation: tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]] | None,
     seed: int,
+    label_smoothing: float = 0.0,
 ) -> list[dict[str, float]]:
     """Train in place; validation (inference mode, as deployed) is reported after every epoch."""
     import keras
@@ -32,9 +33,22 @@ def fit(
     schedule = keras.optimizers.schedules.CosineDecay(
         learning_rate, decay_steps=steps, alpha=0.02, warmup_target=None
     )
+    # Label smoothing keeps the logits bounded, so the best cries and the worst negatives do not
+    # all saturate the softmax (and tie at 1.0) after a longer run.
+    y: npt.NDArray[Any] = targets
+    val: tuple[npt.NDArray[np.float32], npt.NDArray[Any]] | None = validation
+    if label_smoothing > 0.0:
+        one_hot = np.eye(int(model.output.shape[-1]), dtype=np.float32)
+        loss = keras.losses.CategoricalCrossentropy(
+            from_logits=True, label_smoothing=label_smoothing
+        )
+        y = one_hot[targets]
+        val = None if validation is None else (validation[0], one_hot[validation[1]])
+    else:
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        loss=loss,
         weighted_metrics=["accuracy"],
     )
     history: list[dict[str, float]] = []
@@ -54,11 +68,11 @@ def fit(
 
     model.fit(
         features,
-        targets,
+        y,
         sample_weight=weights,
         batch_size=batch_size,
         epochs=epochs,
-        validation_data=validation if validation and validation[0].shape[0] else None,
+        validation_data=val if val and val[0].shape[0] else None,
         shuffle=True,
         verbose=0,
         callbacks=[Progress()],
