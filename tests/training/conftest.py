@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
-from train_toy_audio import RATE, TINY_LABELS, synth_clip
-
-DatasetFactory = Callable[..., Path]
+from train_toy_audio import RATE, TINY_LABELS, DatasetFactory, synth_clip
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babblefish_training.cli import main
 from babblefish_training.dataset import load_clips, scan_datasets
-from conftest import DatasetFactory
+from train_toy_audio import DatasetFactory
 
 
 def _corrupt(root: Path) -> Path:

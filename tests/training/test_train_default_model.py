@@ -10,7 +10,7 @@ import pytest
 from babblefish_monitor.classifier import Classifier
 from babblefish_monitor.model import default_model_dir, load_model_dir
 from babblefish_training.cli import main
-from conftest import DatasetFactory
+from train_toy_audio import DatasetFactory
 
 REQUIRED_LABELS = {"crying", "talking", "white_noise", "quiet", "other"}
 

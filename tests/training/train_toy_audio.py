@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import numpy as np
 
 RATE = 16_000
@@ -24,3 +27,7 @@ def synth_clip(label: str, seconds: float, rng: np.random.Generator) -> np.ndarr
     audio = np.asarray(audio, dtype=np.float64)
     audio = audio / (np.abs(audio).max() or 1.0) * rng.uniform(0.1, 0.6)
     return audio.astype(np.float32)
+
+
+# The `make_dataset` fixture's type: tests import it from here, never from conftest.
+DatasetFactory = Callable[..., Path]
