@@ -54,6 +54,7 @@ class BabblefishCoordinator(DataUpdateCoordinator[BabblefishData]):
         self.client = client
         self._event_listeners: list[Callable[[CryEvent], None]] = []
         self._unreachable_unsub: CALLBACK_TYPE | None = None
+        self._listening = False
 
     async def _async_update_data(self) -> BabblefishData:
         """Fetch the snapshot over HTTP (first refresh, before the WebSocket takes over)."""
@@ -87,7 +88,8 @@ class BabblefishCoordinator(DataUpdateCoordinator[BabblefishData]):
         self.config_entry.async_create_background_task(
             self.hass, self._async_listen(), name=f"{DOMAIN} listener {self.config_entry.title}"
         )
-        self.config_entry.async_on_unload(self._cancel_unreachable_timer)
+        self._listening = True
+        self.config_entry.async_on_unload(self._stop_listening)
         # An unloaded (disabled, reloading) entry is not "unreachable": its issue would mislead.
         self.config_entry.async_on_unload(
             lambda: issues.async_delete_issue(self.hass, self.config_entry, ISSUE_UNREACHABLE)
@@ -167,10 +169,16 @@ class BabblefishCoordinator(DataUpdateCoordinator[BabblefishData]):
             LOGGER.warning("Could not restore sensitivity on %s: %s", self.config_entry.title, err)
 
     @callback
+    def _stop_listening(self) -> None:
+        self._listening = False
+        self._cancel_unreachable_timer()
+
+    @callback
     def _handle_disconnect(self, err: BabblefishError) -> None:
         """Entities go unavailable; logged once, and a repair issue if it lasts."""
         self._mark_unavailable(err)
-        if self._unreachable_unsub is None:
+        # The listener's own cancellation (unload, reload) also ends in a disconnect: no timer then.
+        if self._listening and self._unreachable_unsub is None:
             self._unreachable_unsub = async_call_later(
                 self.hass, UNREACHABLE_ISSUE_AFTER_S, self._raise_unreachable_issue
             )
