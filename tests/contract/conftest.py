@@ -9,8 +9,8 @@ import pytest
 from homeassistant.core import HomeAssistant
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# `custom_components` from the repository root; the monitor tests' tone model and WAV writer.
-sys.path.insert(0, str(REPO_ROOT))
+# The monitor tests' tone model and WAV writer (the repository root is on the path via pytest's
+# `pythonpath` setting in pyproject.toml).
 sys.path.insert(0, str(REPO_ROOT / "tests" / "monitor"))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
-# `custom_components` is imported from the repository root, wherever pytest was started from.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
+# `custom_components` comes from the repository root (pytest `pythonpath` in pyproject.toml).
 from custom_components.babblefish import api
 from custom_components.babblefish.const import DOMAIN
 
