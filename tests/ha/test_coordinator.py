@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -138,10 +138,14 @@ async def test_new_model_reloads_entry(
     await monitor.start()
     await wait_until(
         lambda: (
-            (state := hass.states.get("sensor.nursery_sound")) is not None
+            init_integration.state is ConfigEntryState.LOADED
+            and (state := hass.states.get("sensor.nursery_sound")) is not None
             and "hen" in state.attributes.get("options", [])
         )
     )
+    # The reload finishes its setup (blueprint install in the executor) before the test ends.
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
 
 
 async def test_model_error_appears_on_reconnect(
