@@ -114,3 +114,11 @@ async def wait_until(predicate: Callable[[], object], timeout: float = 5.0) -> N
     async with asyncio.timeout(timeout):
         while not predicate():  # noqa: ASYNC110
             await asyncio.sleep(0.01)
+
+
+async def wait_state(hass: HomeAssistant, entity_id: str, state: str) -> None:
+    """Wait until a pushed change reaches `entity_id`, then let the rest of that push land."""
+    await wait_until(
+        lambda: (current := hass.states.get(entity_id)) is not None and current.state == state
+    )
+    await hass.async_block_till_done()

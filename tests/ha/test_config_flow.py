@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.babblefish.const import CONF_SENSITIVITY, DOMAIN
 
-from .conftest import settle
+from .conftest import settle, wait_state
 from .fake_monitor import FakeMonitor
 
 DEVICE_ID = "3f2a9c1e5b7d4a60b8e2f1c0d9a87654"
@@ -411,7 +411,7 @@ async def test_options_flow_default_when_monitor_has_no_sensitivity(
     """The form falls back to the remembered (or the model's default) sensitivity."""
     state = dict(monitor.state, sensitivity=None)
     await monitor.push_state(state)
-    await settle(hass)
+    await wait_state(hass, "number.nursery_sensitivity", "unknown")
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
     assert result["type"] is FlowResultType.FORM
     schema = result["data_schema"].schema

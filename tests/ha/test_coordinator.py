@@ -15,16 +15,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.babblefish.const import CONF_SENSITIVITY, DOMAIN
 
-from .conftest import settle, wait_connected, wait_until
+from .conftest import settle, wait_connected, wait_state, wait_until
 from .fake_monitor import FakeMonitor, load_fixture
 
 CRYING = "binary_sensor.nursery_crying"
-
-
-async def _wait_state(hass: HomeAssistant, entity_id: str, state: str) -> None:
-    await wait_until(
-        lambda: (current := hass.states.get(entity_id)) is not None and current.state == state
-    )
 
 
 async def test_drop_unavailable_reconnect(
@@ -36,7 +30,7 @@ async def test_drop_unavailable_reconnect(
     """A monitor that goes away makes every entity unavailable; its return restores them."""
     assert hass.states.get(CRYING).state == STATE_OFF
     await monitor.drop()
-    await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
+    await wait_state(hass, CRYING, STATE_UNAVAILABLE)
     assert hass.states.get("sensor.nursery_cry_minutes_today").state == STATE_UNAVAILABLE
     # Several reconnect attempts fail while it is away, but the loss is logged once.
     await asyncio.sleep(0.3)
@@ -45,13 +39,13 @@ async def test_drop_unavailable_reconnect(
     monitor.state = load_fixture("state_crying.json")
     await monitor.start()
     await wait_connected(hass, monitor)
-    await _wait_state(hass, CRYING, STATE_ON)
+    await wait_state(hass, CRYING, STATE_ON)
     assert hass.states.get("sensor.nursery_cry_minutes_today").state == "5.51"
     assert caplog.text.count("Reconnected to Babblefish monitor Nursery") == 1
 
     # And it keeps receiving pushes on the new connection.
     await monitor.push_state(load_fixture("state.json"))
-    await _wait_state(hass, CRYING, STATE_OFF)
+    await wait_state(hass, CRYING, STATE_OFF)
 
 
 async def test_long_outage_raises_repair_issue(
@@ -63,7 +57,7 @@ async def test_long_outage_raises_repair_issue(
     """After 30 minutes away the monitor gets a repair issue, which clears when it is back."""
     issue_id = f"unreachable_{init_integration.entry_id}"
     await monitor.drop()
-    await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
+    await wait_state(hass, CRYING, STATE_UNAVAILABLE)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=10))
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
@@ -75,7 +69,7 @@ async def test_long_outage_raises_repair_issue(
 
     await monitor.start()
     await wait_connected(hass, monitor)
-    await _wait_state(hass, CRYING, STATE_OFF)
+    await wait_state(hass, CRYING, STATE_OFF)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 
@@ -87,10 +81,10 @@ async def test_short_outage_raises_no_issue(
 ) -> None:
     """A blip shorter than the grace period leaves no repair issue behind, even later."""
     await monitor.drop()
-    await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
+    await wait_state(hass, CRYING, STATE_UNAVAILABLE)
     await monitor.start()
     await wait_connected(hass, monitor)
-    await _wait_state(hass, CRYING, STATE_OFF)
+    await wait_state(hass, CRYING, STATE_OFF)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=1))
     await hass.async_block_till_done()
     assert (
@@ -105,7 +99,7 @@ async def test_token_rotated_while_connected_starts_reauth(
     monitor.token = "rotated"
     await monitor.drop()
     await monitor.start()
-    await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
+    await wait_state(hass, CRYING, STATE_UNAVAILABLE)
     await settle(hass)
     flows = hass.config_entries.flow.async_progress()
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
@@ -121,7 +115,7 @@ async def test_protocol_change_on_reconnect_raises_issue(
     monitor.info["protocol_version"] = 2
     await monitor.drop()
     await monitor.start()
-    await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
+    await wait_state(hass, CRYING, STATE_UNAVAILABLE)
     await wait_until(
         lambda: issue_registry.async_get_issue(
             DOMAIN, f"protocol_mismatch_{init_integration.entry_id}"
@@ -204,7 +198,7 @@ async def test_listener_bug_makes_entities_unavailable(
 
     with patch("custom_components.babblefish.api.State.from_dict", side_effect=RuntimeError("bug")):
         await monitor.push_state(load_fixture("state_crying.json"))
-        await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
+        await wait_state(hass, CRYING, STATE_UNAVAILABLE)
     assert "Listener for Nursery stopped unexpectedly" in caplog.text
 
 
@@ -219,13 +213,12 @@ async def test_model_failing_at_run_time_raises_issue(
     state = load_fixture("state.json")
     state["model_status"] = {"status": "error", "error": "interpreter crashed"}
     await monitor.push_state(state)
-    await settle(hass)
+    await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id))
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_placeholders == {"name": "Nursery", "error": "interpreter crashed"}
     await monitor.push_state(load_fixture("state.json"))
-    await settle(hass)
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is None)
 
 
 async def test_unload_clears_unreachable_issue(
@@ -237,7 +230,7 @@ async def test_unload_clears_unreachable_issue(
     """Disabling an entry whose monitor is gone removes the 'unreachable' repair."""
     issue_id = f"unreachable_{init_integration.entry_id}"
     await monitor.drop()
-    await _wait_state(hass, CRYING, STATE_UNAVAILABLE)
+    await wait_state(hass, CRYING, STATE_UNAVAILABLE)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=31))
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None

@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 
-from .conftest import settle
+from .conftest import settle, wait_state, wait_until
 from .fake_monitor import FakeMonitor, load_fixture
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "integration.md"
@@ -39,8 +39,9 @@ async def test_log_each_cry_example(
     await monitor.push(load_fixture("event_cry_started.json"))
     await settle(hass)
     assert calls == []
-    for _ in range(2):
+    for count in (1, 2):
         await monitor.push(load_fixture("event_cry_ended.json"))
+        await wait_until(lambda count=count: len(calls) == count)
         await settle(hass)
     assert [call.data["message"] for call in calls] == [
         "cried for 1.6 min (peak confidence 98 %)",
@@ -57,9 +58,7 @@ async def test_pause_while_occupied_example(
     assert await async_setup_component(hass, "automation", {"automation": [example]})
     await hass.async_block_till_done()
     hass.states.async_set("binary_sensor.nursery_occupancy", "on")
-    await settle(hass)
-    assert hass.states.get("switch.nursery_detection").state == "off"
+    await wait_state(hass, "switch.nursery_detection", "off")
     hass.states.async_set("binary_sensor.nursery_occupancy", "off")
-    await settle(hass)
-    assert hass.states.get("switch.nursery_detection").state == "on"
+    await wait_state(hass, "switch.nursery_detection", "on")
     assert [c["type"] for c in monitor.commands] == ["pause", "resume"]

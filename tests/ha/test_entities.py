@@ -14,7 +14,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.babblefish.const import CONF_SENSITIVITY
 
-from .conftest import settle, wait_connected
+from .conftest import settle, wait_connected, wait_state, wait_until
 from .fake_monitor import FakeMonitor, load_fixture
 
 
@@ -65,8 +65,7 @@ async def test_push_crying(
     """A cry_started event and the state that follows update entities at once."""
     await monitor.push(load_fixture("event_cry_started.json"))
     await monitor.push_state(load_fixture("state_crying.json"))
-    await settle(hass)
-    assert hass.states.get("binary_sensor.nursery_crying").state == STATE_ON
+    await wait_state(hass, "binary_sensor.nursery_crying", STATE_ON)
     assert hass.states.get("sensor.nursery_sound").state == "crying"
     assert hass.states.get("sensor.nursery_cry_minutes_today").state == "5.51"
     assert hass.states.get("sensor.nursery_cry_episodes_today").state == "4"
@@ -76,7 +75,9 @@ async def test_push_crying(
     assert event.attributes["end"] is None
 
     await monitor.push(load_fixture("event_cry_ended.json"))
-    await settle(hass)
+    await wait_until(
+        lambda: hass.states.get("event.nursery_cry").attributes["event_type"] == "cry_ended"
+    )
     event = hass.states.get("event.nursery_cry")
     assert event.attributes["event_type"] == "cry_ended"
     assert event.attributes["duration"] == 97.5
@@ -91,8 +92,7 @@ async def test_midnight_reset(
     state = load_fixture("state.json")
     state.update(day="2026-11-21", cry_seconds_today=0.0, cry_minutes_today=0.0, episodes_today=0)
     await monitor.push_state(state)
-    await settle(hass)
-    assert hass.states.get("sensor.nursery_cry_minutes_today").state == "0.0"
+    await wait_state(hass, "sensor.nursery_cry_minutes_today", "0.0")
     assert hass.states.get("sensor.nursery_cry_episodes_today").state == "0"
     # The last episode is yesterday's and stays visible.
     assert hass.states.get("sensor.nursery_last_cry_duration").state == "95.0"
@@ -108,8 +108,7 @@ async def test_unusual_values(
     state["sound_level"] = {"rms_dbfs": None, "peak_dbfs": None}
     state["source"]["status"] = "exploded"
     await monitor.push_state(state)
-    await settle(hass)
-    assert hass.states.get("switch.nursery_detection").state == STATE_OFF
+    await wait_state(hass, "switch.nursery_detection", STATE_OFF)
     assert hass.states.get("sensor.nursery_temperature").state == STATE_UNAVAILABLE
     assert hass.states.get("sensor.nursery_humidity").state == STATE_UNAVAILABLE
     assert hass.states.get("sensor.nursery_sound").state == "unknown"
@@ -151,15 +150,13 @@ async def test_switch_pauses_and_resumes(
     await hass.services.async_call(
         "switch", "turn_off", {ATTR_ENTITY_ID: "switch.nursery_detection"}, blocking=True
     )
-    await settle(hass)
     assert monitor.commands[-1]["type"] == "pause"
-    assert hass.states.get("switch.nursery_detection").state == STATE_OFF
+    await wait_state(hass, "switch.nursery_detection", STATE_OFF)
     await hass.services.async_call(
         "switch", "turn_on", {ATTR_ENTITY_ID: "switch.nursery_detection"}, blocking=True
     )
-    await settle(hass)
     assert monitor.commands[-1]["type"] == "resume"
-    assert hass.states.get("switch.nursery_detection").state == STATE_ON
+    await wait_state(hass, "switch.nursery_detection", STATE_ON)
 
 
 @pytest.mark.parametrize("service", ["turn_on", "turn_off"])
@@ -185,10 +182,9 @@ async def test_sensitivity_number(
         {ATTR_ENTITY_ID: "number.nursery_sensitivity", "value": 75},
         blocking=True,
     )
-    await settle(hass)
     assert monitor.commands[-1] == {"type": "set_sensitivity", "value": 0.75, "id": 1}
     assert init_integration.options[CONF_SENSITIVITY] == 0.75
-    assert hass.states.get("number.nursery_sensitivity").state == "75.0"
+    await wait_state(hass, "number.nursery_sensitivity", "75.0")
 
 
 async def test_sensitivity_number_refused(
@@ -213,5 +209,4 @@ async def test_sensitivity_unknown(
     state = load_fixture("state.json")
     state["sensitivity"] = None
     await monitor.push_state(state)
-    await settle(hass)
-    assert hass.states.get("number.nursery_sensitivity").state == "unknown"
+    await wait_state(hass, "number.nursery_sensitivity", "unknown")
