@@ -85,3 +85,32 @@ def test_label_smoothing_trains_on_one_hot_targets() -> None:
     )  # fmt: skip
     assert len(history) == 1 and np.isfinite(history[0]["loss"])
     assert "val_accuracy" in history[0]
+
+
+def test_spec_augment_masks_only_while_training(tmp_path: Path) -> None:
+    """Training windows lose a run of frames and of mel bands; inference and export see none of it."""
+    features, _ = _features(12, 3)
+    plain = build_model("ds_cnn", 3, 98, 40, mean=0.0, std=1.0, width=8)
+    masked = build_model("ds_cnn", 3, 98, 40, mean=0.0, std=1.0, width=8, masking=True)
+    layer = masked.get_layer("spec_augment")
+    normalised = np.asarray(masked.get_layer("normalise")(features))
+    augmented = np.asarray(layer(normalised, training=True))
+    zeroed = (augmented == 0) & (normalised != 0)
+    assert zeroed.any(axis=(1, 2)).mean() > 0.5  # most windows get a mask (a width may be 0)
+    assert zeroed.mean() < 0.5
+    # A masked run is whole frames or whole bands, never scattered values.
+    some = int(np.argmax(zeroed.any(axis=(1, 2))))
+    rows, cols = zeroed[some].all(axis=1), zeroed[some].all(axis=0)
+    assert (zeroed[some] == (rows[:, None] | cols[None, :])).all()
+    assert np.array_equal(np.asarray(layer(normalised, training=False)), normalised)
+    # The exported graph is the plain network's: the same operators in the same order.
+    assert _operators(to_int8_tflite(masked, features)) == _operators(
+        to_int8_tflite(plain, features)
+    )
+
+
+def _operators(tflite: bytes) -> list[str]:
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_content=tflite)
+    return [op["op_name"] for op in interpreter._get_ops_details()]

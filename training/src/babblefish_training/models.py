@@ -19,14 +19,55 @@ def _normaliser(keras: Any, mean: float, std: float) -> Any:
     return keras.layers.Rescaling(1.0 / std, offset=-mean / std, name="normalise")
 
 
+def spec_augment(
+    max_time: int = 20, max_bands: int = 8, seed: int = 0, name: str = "spec_augment"
+) -> Any:
+    """SpecAugment (Park et al. 2019): per window, one random run of frames and one of mel bands
+    is set to the mean (0 after normalising) while training; inference passes windows through,
+    so the exported model has no trace of it.
+    """
+    import keras
+    from keras import ops
+
+    class SpecAugment(keras.layers.Layer):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__(name=name)
+            self.seeds = keras.random.SeedGenerator(seed)
+
+        def _band(self, batch: Any, size: int, widest: int) -> Any:
+            width = keras.random.randint((batch, 1), 0, widest + 1, seed=self.seeds)
+            start = keras.random.randint((batch, 1), 0, size, seed=self.seeds)
+            index = ops.arange(size)[None, :]
+            return ops.logical_and(index >= start, index < start + width)
+
+        def call(self, x: Any, training: bool | None = None) -> Any:
+            if not training:
+                return x
+            batch = ops.shape(x)[0]
+            frames = self._band(batch, x.shape[1], max_time)[:, :, None]
+            bands = self._band(batch, x.shape[2], max_bands)[:, None, :]
+            return ops.where(ops.logical_or(frames, bands), ops.zeros_like(x), x)
+
+    return SpecAugment()
+
+
 def build_ds_cnn(
-    labels: int, frames: int, mel_bins: int, *, mean: float, std: float, width: int = 64
+    labels: int,
+    frames: int,
+    mel_bins: int,
+    *,
+    mean: float,
+    std: float,
+    width: int = 64,
+    masking: bool = False,
 ) -> Any:
     """Depthwise-separable CNN (Hello Edge DS-CNN, slimmed for 1 s x 40 mel): logits out."""
     import keras
 
     inputs = keras.Input((frames, mel_bins), name="log_mel")
     x = _normaliser(keras, mean, std)(inputs)
+    if masking:
+        x = spec_augment()(x)
     x = keras.layers.Reshape((frames, mel_bins, 1))(x)
     x = keras.layers.Conv2D(width, (10, 4), strides=(2, 2), padding="same", use_bias=False)(x)
     x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
@@ -62,11 +103,21 @@ def build_seed_conv(labels: int, frames: int, mel_bins: int, *, mean: float, std
 
 
 def build_model(
-    arch: str, labels: int, frames: int, mel_bins: int, *, mean: float, std: float, width: int = 64
+    arch: str,
+    labels: int,
+    frames: int,
+    mel_bins: int,
+    *,
+    mean: float,
+    std: float,
+    width: int = 64,
+    masking: bool = False,
 ) -> Any:
-    """Dispatch on the architecture name."""
+    """Dispatch on the architecture name; `masking` adds SpecAugment (ds_cnn) for training."""
     if arch == "ds_cnn":
-        return build_ds_cnn(labels, frames, mel_bins, mean=mean, std=std, width=width)
+        return build_ds_cnn(
+            labels, frames, mel_bins, mean=mean, std=std, width=width, masking=masking
+        )
     if arch == "seed_conv":
         return build_seed_conv(labels, frames, mel_bins, mean=mean, std=std)
     raise ValueError(f"unknown architecture {arch!r}; choose one of {', '.join(ARCHITECTURES)}")

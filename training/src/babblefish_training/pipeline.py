@@ -56,6 +56,7 @@ class TrainOptions:
     batch_size: int = 128
     learning_rate: float | None = None  # None: the architecture's default
     label_smoothing: float = 0.0
+    spec_augment: bool = False
     width: int = 48
     val_fraction: float = 0.25
     max_fpr: float = 0.01
@@ -185,6 +186,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
     model = build_model(
         options.arch, len(plan.labels), options.frames, features.shape[2],
         mean=float(features.mean()), std=float(features.std()), width=options.width,
+        masking=options.spec_augment,
     )  # fmt: skip
     LOG.info("%s: %d parameters, %.2f M multiply-adds per 1-s window",
              options.arch, parameter_count(model), multiply_adds(model) / 1e6)  # fmt: skip
@@ -263,6 +265,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         "epochs": options.epochs,
         "windows_per_label": options.windows_per_label,
         "label_smoothing": options.label_smoothing,
+        "spec_augment": options.spec_augment,
         "augmented_windows": int(features.shape[0]),
         "val_fraction": options.val_fraction,
         "max_fpr": options.max_fpr,
