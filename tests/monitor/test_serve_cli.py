@@ -76,3 +76,27 @@ async def test_serve_prints_token_serves_and_stops_on_sigterm(
     process.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(process.wait(), 20) == 0
     assert (data / "tally.db").is_file()
+
+
+@pytest.mark.parametrize(
+    ("argv", "level"),
+    [
+        (["serve"], "INFO"),
+        (["--log-level", "debug", "serve"], "DEBUG"),
+        (["serve", "--log-level", "warning"], "WARNING"),
+        (["--log-level", "debug", "serve", "--log-level", "error"], "ERROR"),
+        (["--log-level", "warning", "replay", "x.wav", "--events-out", "e.jsonl"], "WARNING"),
+    ],
+)
+def test_log_level_before_or_after_the_subcommand(argv: list[str], level: str) -> None:
+    """A level given before `serve` is not silently reset by serve's own default."""
+    from babblefish_monitor.__main__ import build_parser
+
+    assert build_parser().parse_args(argv).log_level == level
+
+
+def test_serve_logs_with_timestamps() -> None:
+    from babblefish_monitor.__main__ import build_parser
+    from babblefish_monitor.log_options import SERVICE_FORMAT
+
+    assert build_parser().parse_args(["serve"]).log_format == SERVICE_FORMAT

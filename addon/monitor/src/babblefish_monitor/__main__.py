@@ -7,12 +7,13 @@ import logging
 import sys
 
 from . import replay
+from .log_options import PLAIN_FORMAT, add_log_level
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every available subcommand."""
     parser = argparse.ArgumentParser(prog="babblefish-monitor", description=__doc__)
-    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
+    add_log_level(parser, default="INFO")
     subparsers = parser.add_subparsers(dest="command", required=True)
     try:
         from .serve_cli import register as register_serve
@@ -33,7 +34,7 @@ def _serve_missing(_args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=args.log_level, format=getattr(args, "log_format", PLAIN_FORMAT))
     return int(args.handler(args))
 
 

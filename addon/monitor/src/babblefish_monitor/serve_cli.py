@@ -14,6 +14,7 @@ from typing import Any
 from .climate import ClimateError
 from .config import DEFAULT_PORT, ConfigError, MonitorConfig
 from .factories import make_climate, make_pipeline, make_source
+from .log_options import SERVICE_FORMAT, add_log_level
 from .service import Monitor
 from .sources import SourceError
 
@@ -50,10 +51,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         metavar="DIR",
         help="opt-in: save each cry episode's audio as a WAV in DIR (default: never record)",
     )
-    add(
-        "--log-level", default="INFO", type=str.upper, choices=["DEBUG", "INFO", "WARNING", "ERROR"]
-    )
-    parser.set_defaults(handler=run)
+    add_log_level(parser, default=argparse.SUPPRESS)
+    # A long-running service's log needs timestamps; main() configures logging with this.
+    parser.set_defaults(handler=run, log_format=SERVICE_FORMAT)
     return parser
 
 
@@ -80,10 +80,6 @@ def config_from_args(args: argparse.Namespace) -> MonitorConfig:
 
 def run(args: argparse.Namespace) -> int:
     """Run the monitor until a signal; returns the process exit status."""
-    logging.basicConfig(
-        level=getattr(logging, args.log_level),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     config = config_from_args(args)
     try:
         config.check()
