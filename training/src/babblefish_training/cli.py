@@ -92,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="mask a random run of frames and of mel bands in each training window (ds_cnn)",
     )
+    tr.add_argument(
+        "--weight-averaging",
+        action="store_true",
+        help="export an exponential moving average of the weights over the last steps",
+    )
     tr.add_argument("--width", type=int, default=48, help="ds_cnn channels")
     tr.add_argument(
         "--val-fraction", type=float, default=0.25, help="share of recording groups held out"
@@ -161,7 +166,9 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
         data=args.data, out=args.out, labels=labels, mapping=parse_mapping(args.map),
         other_label=other, arch=args.arch, epochs=args.epochs, seed=args.seed,
         windows_per_label=args.windows_per_label, batch_size=args.batch_size,
-        learning_rate=args.learning_rate, label_smoothing=args.label_smoothing, spec_augment=args.spec_augment, width=args.width, val_fraction=args.val_fraction,
+        learning_rate=args.learning_rate, label_smoothing=args.label_smoothing,
+        spec_augment=args.spec_augment, weight_averaging=args.weight_averaging,
+        width=args.width, val_fraction=args.val_fraction,
         max_fpr=args.max_fpr, min_clips=args.min_clips, strict=args.strict,
         quiet_label=args.quiet_label, noise_label=args.noise_label,
         hard_negatives=tuple(_split_list(args.hard_negative) or ("human_nonspeech", "animal")),

@@ -57,6 +57,7 @@ class TrainOptions:
     learning_rate: float | None = None  # None: the architecture's default
     label_smoothing: float = 0.0
     spec_augment: bool = False
+    weight_averaging: bool = False
     width: int = 48
     val_fraction: float = 0.25
     max_fpr: float = 0.01
@@ -195,7 +196,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         model, features, targets, weights, epochs=options.epochs, batch_size=options.batch_size,
         learning_rate=options.learning_rate or DEFAULT_LEARNING_RATES[options.arch],
         validation=(val_windows, val_targets), seed=options.seed,
-        label_smoothing=options.label_smoothing,
+        label_smoothing=options.label_smoothing, weight_averaging=options.weight_averaging,
     )  # fmt: skip
     fit_seconds = time.monotonic() - t0
 
@@ -266,6 +267,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         "windows_per_label": options.windows_per_label,
         "label_smoothing": options.label_smoothing,
         "spec_augment": options.spec_augment,
+        "weight_averaging": options.weight_averaging,
         "augmented_windows": int(features.shape[0]),
         "val_fraction": options.val_fraction,
         "max_fpr": options.max_fpr,

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 LOG = logging.getLogger("babblefish_training")
+EMA_MOMENTUM = 0.995
 
 
 def fit(
@@ -24,6 +25,7 @@ def fit(
     validation: tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]] | None,
     seed: int,
     label_smoothing: float = 0.0,
+    weight_averaging: bool = False,
 ) -> list[dict[str, float]]:
     """Train in place; validation (inference mode, as deployed) is reported after every epoch."""
     import keras
@@ -47,7 +49,11 @@ def fit(
     else:
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     model.compile(
-        optimizer=keras.optimizers.Adam(schedule),
+        # With weight averaging the exported weights are an exponential moving average of the
+        # last few hundred steps (Keras swaps them in when fit ends): a flatter, steadier model.
+        optimizer=keras.optimizers.Adam(
+            schedule, use_ema=weight_averaging, ema_momentum=EMA_MOMENTUM
+        ),
         loss=loss,
         weighted_metrics=["accuracy"],
     )
