@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from babblefish_monitor.classifier import Classifier
 from babblefish_monitor.model import load_model_dir
 from babblefish_training.cli import main
-from train_toy_audio import TINY_LABELS, synth_clip
+from train_toy_audio import TINY_LABELS, DatasetFactory, synth_clip
 
 TINY_TRAIN = ["--epochs", "2", "--windows-per-label", "48", "--width", "8", "--batch-size", "32",
               "--min-clips", "3"]  # fmt: skip
@@ -71,3 +72,23 @@ def test_prepare_train_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     )
     text = capsys.readouterr().out
     assert "crying vs not" in text and "confusion" in text
+
+
+def test_train_an_ensemble_with_the_other_recipes(
+    make_dataset: DatasetFactory, tmp_path: Path
+) -> None:
+    """--members 2 ships one graph averaging two networks; the recipe is recorded in model.json."""
+    data = make_dataset(clips=6)
+    single, pair = tmp_path / "single", tmp_path / "pair"
+    common = ["--data", str(data), "--labels", "crying,talking,other,quiet", *TINY_TRAIN]
+    assert main(["train", *common, "--out", str(single)]) == 0
+    assert main(["train", *common, "--out", str(pair), "--members", "2", "--spec-augment",
+                 "--weight-averaging", "--label-smoothing", "0.1"]) == 0  # fmt: skip
+    one, two = load_model_dir(single).extra, load_model_dir(pair).extra
+    assert two["params"] == 2 * one["params"]
+    assert two["multiply_adds_per_window"] == 2 * one["multiply_adds_per_window"]
+    assert two["training"]["members"] == 2
+    assert two["training"]["spec_augment"] and two["training"]["weight_averaging"]
+    probs = Classifier(load_model_dir(pair)).predict(np.zeros((3, 98, 40), np.float32))
+    assert probs.shape == (3, 4) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert main(["train", *common, "--out", str(pair), "--members", "0"]) == 2

@@ -97,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="export an exponential moving average of the weights over the last steps",
     )
+    tr.add_argument(
+        "--members",
+        type=int,
+        default=1,
+        help="train N networks and ship the mean of their logits (N times the size and cost)",
+    )
     tr.add_argument("--width", type=int, default=48, help="ds_cnn channels")
     tr.add_argument(
         "--val-fraction", type=float, default=0.25, help="share of recording groups held out"
@@ -156,8 +162,13 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
     other = args.other_label
     if other is None and labels is not None and "other" in labels:
         other = "other"
-    if args.arch not in ARCHITECTURES or args.epochs < 1 or args.windows_per_label < 1:
-        raise TrainingError("--epochs and --windows-per-label must be at least 1")
+    if (
+        args.arch not in ARCHITECTURES
+        or args.epochs < 1
+        or args.windows_per_label < 1
+        or args.members < 1
+    ):
+        raise TrainingError("--epochs, --windows-per-label and --members must be at least 1")
     if not 0.0 <= args.label_smoothing <= 0.5:
         raise TrainingError("--label-smoothing must be in [0, 0.5]")
     if not 0.0 <= args.val_fraction < 1.0:
@@ -168,6 +179,7 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
         windows_per_label=args.windows_per_label, batch_size=args.batch_size,
         learning_rate=args.learning_rate, label_smoothing=args.label_smoothing,
         spec_augment=args.spec_augment, weight_averaging=args.weight_averaging,
+        members=args.members,
         width=args.width, val_fraction=args.val_fraction,
         max_fpr=args.max_fpr, min_clips=args.min_clips, strict=args.strict,
         quiet_label=args.quiet_label, noise_label=args.noise_label,

@@ -60,6 +60,8 @@ def build_ds_cnn(
     std: float,
     width: int = 64,
     masking: bool = False,
+    seed: int = 0,
+    name: str = "ds_cnn",
 ) -> Any:
     """Depthwise-separable CNN (Hello Edge DS-CNN, slimmed for 1 s x 40 mel): logits out."""
     import keras
@@ -67,7 +69,7 @@ def build_ds_cnn(
     inputs = keras.Input((frames, mel_bins), name="log_mel")
     x = _normaliser(keras, mean, std)(inputs)
     if masking:
-        x = spec_augment()(x)
+        x = spec_augment(seed=seed)(x)
     x = keras.layers.Reshape((frames, mel_bins, 1))(x)
     x = keras.layers.Conv2D(width, (10, 4), strides=(2, 2), padding="same", use_bias=False)(x)
     x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
@@ -82,10 +84,12 @@ def build_ds_cnn(
     x = keras.layers.GlobalAveragePooling2D()(x)
     x = keras.layers.Dropout(0.2)(x)
     outputs = keras.layers.Dense(labels, name="logits")(x)
-    return keras.Model(inputs, outputs, name="ds_cnn")
+    return keras.Model(inputs, outputs, name=name)
 
 
-def build_seed_conv(labels: int, frames: int, mel_bins: int, *, mean: float, std: float) -> Any:
+def build_seed_conv(
+    labels: int, frames: int, mel_bins: int, *, mean: float, std: float, name: str = "seed_conv"
+) -> Any:
     """The original babblefish model: speech_commands 'conv' (64@20x8, pool, 64@10x4, dense)."""
     import keras
 
@@ -99,7 +103,7 @@ def build_seed_conv(labels: int, frames: int, mel_bins: int, *, mean: float, std
     x = keras.layers.Dropout(0.5)(x)
     x = keras.layers.Flatten()(x)
     outputs = keras.layers.Dense(labels, name="logits")(x)
-    return keras.Model(inputs, outputs, name="seed_conv")
+    return keras.Model(inputs, outputs, name=name)
 
 
 def build_model(
@@ -112,15 +116,31 @@ def build_model(
     std: float,
     width: int = 64,
     masking: bool = False,
+    seed: int = 0,
+    name: str | None = None,
 ) -> Any:
     """Dispatch on the architecture name; `masking` adds SpecAugment (ds_cnn) for training."""
     if arch == "ds_cnn":
         return build_ds_cnn(
-            labels, frames, mel_bins, mean=mean, std=std, width=width, masking=masking
-        )
+            labels, frames, mel_bins, mean=mean, std=std, width=width, masking=masking,
+            seed=seed, name=name or "ds_cnn",
+        )  # fmt: skip
     if arch == "seed_conv":
-        return build_seed_conv(labels, frames, mel_bins, mean=mean, std=std)
+        return build_seed_conv(
+            labels, frames, mel_bins, mean=mean, std=std, name=name or "seed_conv"
+        )
     raise ValueError(f"unknown architecture {arch!r}; choose one of {', '.join(ARCHITECTURES)}")
+
+
+def ensemble(members: list[Any]) -> Any:
+    """One model whose logits are the mean of its members' logits (exports as one graph)."""
+    import keras
+
+    if len(members) == 1:
+        return members[0]
+    inputs = keras.Input(members[0].input.shape[1:], name="log_mel")
+    outputs = keras.layers.Average(name="logits")([member(inputs) for member in members])
+    return keras.Model(inputs, outputs, name=f"{members[0].name}_x{len(members)}")
 
 
 def multiply_adds(model: Any) -> int:
@@ -129,7 +149,9 @@ def multiply_adds(model: Any) -> int:
 
     total = 0
     for layer in model.layers:
-        if isinstance(layer, keras.layers.DepthwiseConv2D):
+        if isinstance(layer, keras.Model):
+            total += multiply_adds(layer)
+        elif isinstance(layer, keras.layers.DepthwiseConv2D):
             _, h, w, c = layer.output.shape
             kh, kw = layer.kernel_size
             total += int(h * w * c * kh * kw)

@@ -23,7 +23,13 @@ from .features import window_samples
 from .labels import LabelPlan, check_counts, plan_labels
 from .metrics import threshold_for_fpr
 from .modeldir import PLOT_FILE, model_json, write_model_dir, write_spec
-from .models import DEFAULT_LEARNING_RATES, build_model, multiply_adds, parameter_count
+from .models import (
+    DEFAULT_LEARNING_RATES,
+    build_model,
+    ensemble,
+    multiply_adds,
+    parameter_count,
+)
 from .plots import save_report_plot
 from .pool import Synthesiser, WindowSource, build_pool, make_source
 from .report import build_report, format_report
@@ -58,6 +64,7 @@ class TrainOptions:
     label_smoothing: float = 0.0
     spec_augment: bool = False
     weight_averaging: bool = False
+    members: int = 1
     width: int = 48
     val_fraction: float = 0.25
     max_fpr: float = 0.01
@@ -184,20 +191,38 @@ def train(options: TrainOptions) -> dict[str, Any]:
         np.int64
     )
 
-    model = build_model(
-        options.arch, len(plan.labels), options.frames, features.shape[2],
-        mean=float(features.mean()), std=float(features.std()), width=options.width,
-        masking=options.spec_augment,
-    )  # fmt: skip
+    members = [
+        build_model(
+            options.arch,
+            len(plan.labels),
+            options.frames,
+            features.shape[2],
+            mean=float(features.mean()),
+            std=float(features.std()),
+            width=options.width,
+            masking=options.spec_augment,
+            seed=options.seed + k,
+            name=f"{options.arch}_{k + 1}" if options.members > 1 else None,
+        )
+        for k in range(options.members)
+    ]
+    model = ensemble(members)
     LOG.info("%s: %d parameters, %.2f M multiply-adds per 1-s window",
-             options.arch, parameter_count(model), multiply_adds(model) / 1e6)  # fmt: skip
+             model.name, parameter_count(model), multiply_adds(model) / 1e6)  # fmt: skip
     t0 = time.monotonic()
-    history = fit(
-        model, features, targets, weights, epochs=options.epochs, batch_size=options.batch_size,
-        learning_rate=options.learning_rate or DEFAULT_LEARNING_RATES[options.arch],
-        validation=(val_windows, val_targets), seed=options.seed,
-        label_smoothing=options.label_smoothing, weight_averaging=options.weight_averaging,
-    )  # fmt: skip
+    history: list[dict[str, float]] = []
+    for k, member in enumerate(members):
+        if options.members > 1:
+            LOG.info("training member %d of %d", k + 1, options.members)
+        # Members differ by initialisation and batch order; their averaged logits vary less
+        # from run to run than any one network's.
+        history = fit(
+            member, features, targets, weights, epochs=options.epochs,
+            batch_size=options.batch_size,
+            learning_rate=options.learning_rate or DEFAULT_LEARNING_RATES[options.arch],
+            validation=(val_windows, val_targets), seed=options.seed + k,
+            label_smoothing=options.label_smoothing, weight_averaging=options.weight_averaging,
+        )  # fmt: skip
     fit_seconds = time.monotonic() - t0
 
     tflite = to_int8_tflite(model, features, options.seed)
@@ -268,6 +293,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         "label_smoothing": options.label_smoothing,
         "spec_augment": options.spec_augment,
         "weight_averaging": options.weight_averaging,
+        "members": options.members,
         "augmented_windows": int(features.shape[0]),
         "val_fraction": options.val_fraction,
         "max_fpr": options.max_fpr,
