@@ -17,6 +17,7 @@ import json
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ class Metrics:
     masked_recall: float
     false_alarms: int
     false_alarms_per_hour: float
+    false_alarm_scenes: dict[str, int]
     truth_minutes: float
     detected_minutes: float
     minutes_error_pct: float
@@ -109,9 +111,18 @@ def evaluate(events: list[CryEvent], truth: dict[str, Any], hours: float) -> Met
             hits_masked += ep["masked"]
         else:
             missed.append(ep)
-    false_alarms = sum(
-        not any(d[0] <= ep["end"] + 1.0 and d[1] >= ep["start"] - 1.0 for ep in episodes)
+    alarms = [
+        d
         for d in detected
+        if not any(d[0] <= ep["end"] + 1.0 and d[1] >= ep["start"] - 1.0 for ep in episodes)
+    ]
+    # What was playing during each false alarm (scenes overlapping it), to see what fools the model.
+    during = Counter(
+        " + ".join(
+            sorted({s["kind"] for s in truth["scenes"] if s["start"] <= d[1] and s["end"] >= d[0]})
+        )
+        or "background only"
+        for d in alarms
     )
     truth_min = sum(ep["end"] - ep["start"] for ep in episodes) / 60
     det_min = sum(d[1] - d[0] for d in detected) / 60
@@ -121,8 +132,9 @@ def evaluate(events: list[CryEvent], truth: dict[str, Any], hours: float) -> Met
         detected=len(detected),
         recall=(len(episodes) - len(missed)) / max(1, len(episodes)),
         masked_recall=hits_masked / masked_total if masked_total else float("nan"),
-        false_alarms=false_alarms,
-        false_alarms_per_hour=false_alarms / hours,
+        false_alarms=len(alarms),
+        false_alarms_per_hour=len(alarms) / hours,
+        false_alarm_scenes=dict(during.most_common()),
         truth_minutes=truth_min,
         detected_minutes=det_min,
         minutes_error_pct=100 * (det_min - truth_min) / max(truth_min, 1e-9),
@@ -136,12 +148,17 @@ def report(m: Metrics) -> str:
     return (
         f"episodes: {m.truth} true, {m.detected} detected; recall {100 * m.recall:.1f} % "
         f"(under white noise {100 * m.masked_recall:.0f} %)\n"
-        f"false alarms: {m.false_alarms} ({m.false_alarms_per_hour:.2f} per hour)\n"
+        f"false alarms: {m.false_alarms} ({m.false_alarms_per_hour:.2f} per hour)"
+        f"{_during(m.false_alarm_scenes)}\n"
         f"cry minutes: {m.detected_minutes:.2f} detected vs {m.truth_minutes:.2f} true "
         f"({m.minutes_error_pct:+.1f} %)\n"
         f"onset latency: median {m.latency_median:.2f} s, p90 {m.latency_p90:.2f} s\n"
         f"targets met: {'yes' if m.passes else 'NO'}"
     )
+
+
+def _during(scenes: dict[str, int]) -> str:
+    return "; during " + ", ".join(f"{k} {v}" for k, v in scenes.items()) if scenes else ""
 
 
 def parse_set(items: list[str]) -> dict[str, float]:
