@@ -214,8 +214,8 @@ def train(options: TrainOptions) -> dict[str, Any]:
     for k, member in enumerate(members):
         if options.members > 1:
             LOG.info("training member %d of %d", k + 1, options.members)
-        # Members differ by initialisation and batch order; their averaged logits vary less
-        # from run to run than any one network's.
+        # Members differ by initialisation and batch order; averaging their logits is meant to
+        # steady the run-to-run spread of a single network (bench/README.md, "Second round").
         history = fit(
             member, features, targets, weights, epochs=options.epochs,
             batch_size=options.batch_size,
