@@ -3,9 +3,10 @@
     python bench/spread_bench.py --runs 3 -- --label-smoothing 0.1          # the shipped recipe
     python bench/spread_bench.py --runs 3 --night bench/out/night-B.flac -- --weight-averaging
 
-Each run is `babblefish-train train` on ../shared/data (dev + dev_extra) with the default model's
-labels and seed (so the same group-wise split) plus the arguments after `--`. TensorFlow's CPU
-training is not deterministic, so identical runs differ; one run says little about a recipe.
+Each run is a separate `babblefish-train train` process on ../shared/data (dev + dev_extra) with
+the default model's labels and seed (so the same group-wise split) plus the arguments after `--`.
+Separate processes matter: repeated in one process, runs after the first came out identical
+(same figures to four digits), which would hide the spread that separate trainings show.
 With --night, each model is also replayed through the monitor's detector on that night.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,6 @@ from typing import Any
 from babblefish_monitor.detector import DetectorConfig
 from babblefish_monitor.model import load_model_dir
 from babblefish_monitor.pipeline import DEFAULT_HOP_SECONDS
-from babblefish_training.cli import main as train_cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from night_bench import detect, evaluate, score_file
@@ -79,7 +80,10 @@ def main() -> int:
         out = args.out / f"run-{run}"
         command = ["train", "--data", str(DATA / "dev"), "--data", str(DATA / "dev_extra"),
                    "--labels", LABELS, "--seed", "0", "--out", str(out), *extra]  # fmt: skip
-        if train_cli(command) != 0:
+        trained = subprocess.run(
+            [sys.executable, "-m", "babblefish_training", *command], check=False
+        )
+        if trained.returncode:
             return 1
         rows.append(_figures(out, args.night))
         print(f"run {run}/{args.runs}: " + ", ".join(f"{k} {v:.4g}" for k, v in rows[-1].items()))
