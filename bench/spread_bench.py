@@ -4,9 +4,8 @@
     python bench/spread_bench.py --runs 3 --night bench/out/night-B.flac -- --weight-averaging
 
 Each run is a separate `babblefish-train train` process on ../shared/data (dev + dev_extra) with
-the default model's labels and seed (so the same group-wise split) plus the arguments after `--`.
-Separate processes matter: repeated in one process, runs after the first came out identical
-(same figures to four digits), which would hide the spread that separate trainings show.
+the default model's labels and seed (so the same split and augmented pool) plus the arguments
+after `--`; run k uses `--init-seed k`, so only weight initialisation and batch order differ.
 With --night, each model is also replayed through the monitor's detector on that night.
 """
 
@@ -79,7 +78,8 @@ def main() -> int:
     for run in range(1, args.runs + 1):
         out = args.out / f"run-{run}"
         command = ["train", "--data", str(DATA / "dev"), "--data", str(DATA / "dev_extra"),
-                   "--labels", LABELS, "--seed", "0", "--out", str(out), *extra]  # fmt: skip
+                   "--labels", LABELS, "--seed", "0", "--init-seed", str(run), "--out", str(out),
+                   *extra]  # fmt: skip
         trained = subprocess.run(
             [sys.executable, "-m", "babblefish_training", *command], check=False
         )

@@ -92,3 +92,26 @@ def test_train_an_ensemble_with_the_other_recipes(
     probs = Classifier(load_model_dir(pair)).predict(np.zeros((3, 98, 40), np.float32))
     assert probs.shape == (3, 4) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     assert main(["train", *common, "--out", str(pair), "--members", "0"]) == 2
+
+
+def test_training_is_reproducible_across_processes(
+    make_dataset: DatasetFactory, tmp_path: Path
+) -> None:
+    """The same command in two fresh processes gives the same network; --init-seed changes it."""
+    import subprocess
+    import sys
+
+    data = make_dataset(clips=6)
+    common = ["train", "--data", str(data), "--labels", "crying,talking,other,quiet", *TINY_TRAIN]
+    outputs = []
+    for name, extra in (("a", []), ("b", []), ("c", ["--init-seed", "7"])):
+        out = tmp_path / name
+        subprocess.run(
+            [sys.executable, "-m", "babblefish_training", *common, "--out", str(out), *extra],
+            check=True,
+            capture_output=True,
+        )
+        windows = np.random.default_rng(0).normal(-6.0, 3.0, (8, 98, 40)).astype(np.float32)
+        outputs.append(Classifier(load_model_dir(out)).predict(windows))
+    assert np.array_equal(outputs[0], outputs[1])
+    assert not np.array_equal(outputs[0], outputs[2])

@@ -73,7 +73,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     tr.add_argument("--arch", choices=("ds_cnn", "seed_conv"), default="ds_cnn")
     tr.add_argument("--epochs", type=int, default=12)
-    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--seed", type=int, default=0, help="split, augmentation and, by default, init")
+    tr.add_argument(
+        "--init-seed",
+        type=int,
+        default=None,
+        help="weight initialisation and batch order only (default: --seed); vary it to see the "
+        "spread of a recipe on the same split",
+    )
     tr.add_argument(
         "--windows-per-label", type=int, default=3000, help="augmented 1-s windows per label"
     )
@@ -179,7 +186,7 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
         windows_per_label=args.windows_per_label, batch_size=args.batch_size,
         learning_rate=args.learning_rate, label_smoothing=args.label_smoothing,
         spec_augment=args.spec_augment, weight_averaging=args.weight_averaging,
-        members=args.members,
+        members=args.members, init_seed=args.init_seed,
         width=args.width, val_fraction=args.val_fraction,
         max_fpr=args.max_fpr, min_clips=args.min_clips, strict=args.strict,
         quiet_label=args.quiet_label, noise_label=args.noise_label,

@@ -58,6 +58,7 @@ class TrainOptions:
     arch: str = "ds_cnn"
     epochs: int = 12
     seed: int = 0
+    init_seed: int | None = None  # None: `seed`
     windows_per_label: int = 3000
     batch_size: int = 128
     learning_rate: float | None = None  # None: the architecture's default
@@ -141,6 +142,12 @@ def _summary(
     }
 
 
+def _seed_keras(seed: int) -> None:
+    import keras
+
+    keras.utils.set_random_seed(seed)
+
+
 def train(options: TrainOptions) -> dict[str, Any]:
     """Run the whole training; returns model.json's content. Raises TrainingError on bad input."""
     started = time.monotonic()
@@ -191,6 +198,10 @@ def train(options: TrainOptions) -> dict[str, Any]:
         np.int64
     )
 
+    init_seed = options.seed if options.init_seed is None else options.init_seed
+    # Seed before building: the initial weights come from Keras' global generator, and unseeded
+    # they made every training process different (repeats inside one process came out identical).
+    _seed_keras(init_seed)
     members = [
         build_model(
             options.arch,
@@ -201,7 +212,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
             std=float(features.std()),
             width=options.width,
             masking=options.spec_augment,
-            seed=options.seed + k,
+            seed=init_seed + k,
             name=f"{options.arch}_{k + 1}" if options.members > 1 else None,
         )
         for k in range(options.members)
@@ -220,7 +231,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
             member, features, targets, weights, epochs=options.epochs,
             batch_size=options.batch_size,
             learning_rate=options.learning_rate or DEFAULT_LEARNING_RATES[options.arch],
-            validation=(val_windows, val_targets), seed=options.seed + k,
+            validation=(val_windows, val_targets), seed=init_seed + k,
             label_smoothing=options.label_smoothing, weight_averaging=options.weight_averaging,
         )  # fmt: skip
     fit_seconds = time.monotonic() - t0
@@ -288,6 +299,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
     spec["training"] = {
         "command": options.command,
         "seed": options.seed,
+        "init_seed": init_seed,
         "epochs": options.epochs,
         "windows_per_label": options.windows_per_label,
         "label_smoothing": options.label_smoothing,
