@@ -22,6 +22,18 @@ from .fake_monitor import FakeMonitor, load_fixture
 CRYING = "binary_sensor.nursery_crying"
 
 
+async def _go_away(hass: HomeAssistant, monitor: FakeMonitor) -> None:
+    """The monitor stops; wait until Home Assistant shows it unavailable."""
+    await monitor.drop()
+    await wait_state(hass, CRYING, STATE_UNAVAILABLE)
+
+
+async def _later(hass: HomeAssistant, **delta: float) -> None:
+    """Let `delta` of Home Assistant time pass (timers fire)."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(**delta))
+    await hass.async_block_till_done()
+
+
 async def test_drop_unavailable_reconnect(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -32,8 +44,7 @@ async def test_drop_unavailable_reconnect(
     assert hass.states.get(CRYING).state == STATE_OFF
     connect = BabblefishClient._connect
     with patch.object(BabblefishClient, "_connect", autospec=True, side_effect=connect) as tries:
-        await monitor.drop()
-        await wait_state(hass, CRYING, STATE_UNAVAILABLE)
+        await _go_away(hass, monitor)
         assert hass.states.get("sensor.nursery_cry_minutes_today").state == STATE_UNAVAILABLE
         # Several reconnect attempts fail while it is away, but the loss is logged once.
         await wait_until(lambda: tries.call_count >= 3)
@@ -59,13 +70,10 @@ async def test_long_outage_raises_repair_issue(
 ) -> None:
     """After 30 minutes away the monitor gets a repair issue, which clears when it is back."""
     issue_id = f"unreachable_{init_integration.entry_id}"
-    await monitor.drop()
-    await wait_state(hass, CRYING, STATE_UNAVAILABLE)
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=10))
-    await hass.async_block_till_done()
+    await _go_away(hass, monitor)
+    await _later(hass, minutes=10)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=31))
-    await hass.async_block_till_done()
+    await _later(hass, minutes=31)
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_placeholders == {"name": "Nursery", "minutes": "30"}
@@ -83,13 +91,11 @@ async def test_short_outage_raises_no_issue(
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """A blip shorter than the grace period leaves no repair issue behind, even later."""
-    await monitor.drop()
-    await wait_state(hass, CRYING, STATE_UNAVAILABLE)
+    await _go_away(hass, monitor)
     await monitor.start()
     await wait_connected(hass, monitor)
     await wait_state(hass, CRYING, STATE_OFF)
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=1))
-    await hass.async_block_till_done()
+    await _later(hass, hours=1)
     assert (
         issue_registry.async_get_issue(DOMAIN, f"unreachable_{init_integration.entry_id}") is None
     )
@@ -231,10 +237,8 @@ async def test_unload_clears_unreachable_issue(
 ) -> None:
     """Disabling an entry whose monitor is gone removes the 'unreachable' repair."""
     issue_id = f"unreachable_{init_integration.entry_id}"
-    await monitor.drop()
-    await wait_state(hass, CRYING, STATE_UNAVAILABLE)
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=31))
-    await hass.async_block_till_done()
+    await _go_away(hass, monitor)
+    await _later(hass, minutes=31)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
