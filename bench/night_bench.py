@@ -3,6 +3,8 @@
     python bench/make_night.py --seed B --hours 8
     python bench/night_bench.py bench/out/night-B.flac [--model DIR] [--set onset_seconds=0.5]
     python bench/night_bench.py bench/out/night-A.flac --tune     # grid over DetectorConfig
+    python bench/night_bench.py bench/out/night-A.flac --model DIR --tune-shift --record
+                                            # this model's own threshold_shift, into its model.json
 
 Targets: recall >= 95 %, <= 1 false alarm per hour, cry minutes within +-10 %, median onset
 latency <= 1.5 s (stream time from the true onset to cry_started).
@@ -91,7 +93,7 @@ def score_file(path: Path, spec: ModelSpec, hop: float, cache: Path | None = Non
 
 
 def detect(scores: Scores, spec: ModelSpec, config: DetectorConfig, hop: float) -> list[CryEvent]:
-    detector = Detector(config, spec.threshold, hop)
+    detector = Detector(config, spec.threshold, hop, spec.threshold_shift)
     events = detector.process(scores.times, scores.cry, spec.window_seconds)
     return events + detector.flush(scores.audio_seconds)
 
@@ -172,6 +174,7 @@ def parse_set(items: list[str]) -> dict[str, float]:
     return out
 
 
+SHIFTS = [round(0.25 * k, 2) for k in range(17)]  # 0 .. 4 log-odds
 GRID = {
     "threshold_shift": [1.5, 1.75, 2.0, 2.25, 2.5],
     "smoothing_seconds": [0.0, 0.5, 1.0],
@@ -180,6 +183,22 @@ GRID = {
     "offset_ratio": [0.3, 0.5, 0.7],
     "merge_gap_seconds": [3.0, 5.0, 10.0],
 }
+
+
+def penalty(m: Metrics) -> float:
+    """How far a night's figures miss the targets (0 when all are met)."""
+    return (
+        max(0, 0.95 - m.recall) * 100
+        + max(0, m.false_alarms_per_hour - 1) * 10
+        + max(0, abs(m.minutes_error_pct) - 10)
+        + max(0, m.latency_median - 1.5) * 10
+    )
+
+
+def rank(m: Metrics) -> tuple[float, ...]:
+    """Targets first, then fewest false alarms, truest cry minutes, quickest onset, most recall."""
+    return (penalty(m), m.false_alarms_per_hour, abs(m.minutes_error_pct), m.latency_median,
+            -m.recall)  # fmt: skip
 
 
 def tune(  # noqa: PLR0917
@@ -196,30 +215,50 @@ def tune(  # noqa: PLR0917
     for values in itertools.product(*(GRID[k] for k in keys)):
         config = replace(base, **dict(zip(keys, values, strict=True)))
         m = evaluate(detect(scores, spec, config, hop), truth, hours)
-        penalty = (
-            max(0, 0.95 - m.recall) * 100
-            + max(0, m.false_alarms_per_hour - 1) * 10
-            + max(0, abs(m.minutes_error_pct) - 10)
-            + max(0, m.latency_median - 1.5) * 10
-        )
-        results.append(
-            (
-                penalty,
-                m.false_alarms_per_hour,
-                abs(m.minutes_error_pct),
-                m.latency_median,
-                -m.recall,
-                dict(zip(keys, values, strict=True)),
-                m,
-            )
-        )
-    results.sort(key=lambda r: r[:5])
-    for row in results[:10]:
-        m = row[6]
-        print(
-            f"{row[5]}  recall {100 * m.recall:.1f}%  FA/h {m.false_alarms_per_hour:.2f}  "
-            f"minutes {m.minutes_error_pct:+.1f}%  latency {m.latency_median:.2f}s"
-        )
+        results.append((rank(m), dict(zip(keys, values, strict=True)), m))
+    results.sort(key=lambda r: r[0])
+    for _, values, m in results[:10]:
+        print(f"{values}  {summary(m)}")
+
+
+def tune_shift(  # noqa: PLR0917
+    scores: Scores,
+    spec: ModelSpec,
+    truth: dict[str, Any],
+    hours: float,
+    hop: float,
+    base: DetectorConfig,
+) -> float:
+    """The model's best threshold_shift with every other detector setting as given."""
+    results = []
+    for shift in SHIFTS:
+        m = evaluate(detect(scores, spec, replace(base, threshold_shift=shift), hop), truth, hours)
+        results.append((rank(m), shift, m))
+        print(f"threshold_shift {shift:5.2f}  {summary(m)}")
+    best = min(results, key=lambda r: r[:2])
+    print(f"best: threshold_shift {best[1]}")
+    return best[1]
+
+
+def summary(m: Metrics) -> str:
+    return (
+        f"recall {100 * m.recall:.1f}%  FA/h {m.false_alarms_per_hour:.2f}  "
+        f"minutes {m.minutes_error_pct:+.1f}%  latency {m.latency_median:.2f}s"
+    )
+
+
+def record_shift(model_dir: Path, shift: float, night: Path, hop: float) -> None:
+    """Store the tuned shift in model.json, where the monitor's detector picks it up."""
+    path = model_dir / "model.json"
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    spec["detector"] = {
+        "threshold_shift": shift,
+        "tuned_on": night.name,
+        "hop_seconds": hop,
+        "tuned_with": "bench/night_bench.py --tune-shift",
+    }
+    path.write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
+    print(f"recorded threshold_shift {shift} in {path}")
 
 
 def main() -> None:
@@ -236,6 +275,14 @@ def main() -> None:
     parser.add_argument(
         "--tune", action="store_true", help="grid-search DetectorConfig on this night"
     )
+    parser.add_argument(
+        "--tune-shift", action="store_true", help="scan threshold_shift alone on this night"
+    )
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="with --tune-shift: write it into --model's model.json",
+    )
     args = parser.parse_args()
     truth = json.loads(args.file.with_suffix(".truth.json").read_text(encoding="utf-8"))
     spec = load_model_dir(args.model)
@@ -250,6 +297,11 @@ def main() -> None:
     config = DetectorConfig(**parse_set(args.set))  # type: ignore[arg-type]
     if args.tune:
         tune(scores, spec, truth, hours, args.hop, config)
+        return
+    if args.tune_shift:
+        shift = tune_shift(scores, spec, truth, hours, args.hop, config)
+        if args.record:
+            record_shift(spec.directory, shift, args.file, args.hop)
         return
     print(f"detector: {config}")
     metrics = evaluate(detect(scores, spec, config, args.hop), truth, hours)

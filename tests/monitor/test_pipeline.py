@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
-from babblefish_monitor.detector import DetectorConfig
-from babblefish_monitor.model import load_model_dir
+from babblefish_monitor.detector import DEFAULT_THRESHOLD_SHIFT, DetectorConfig, shifted_threshold
+from babblefish_monitor.model import ModelError, load_model_dir
 from babblefish_monitor.pipeline import Pipeline, PipelineOutput
 from tone_model import CRY_HZ, TALK_HZ, quiet, tone
 
@@ -150,3 +152,49 @@ def test_frames_prepared_once_score_as_windows_do(tone_model_dir: Path) -> None:
     )
     with pytest.raises(ValueError, match="windows must have shape"):
         classifier.predict_prepared(prepared)
+
+
+def _with_detector(model_dir: Path, tmp_path: Path, detector: object) -> Path:
+    copy = tmp_path / "model"
+    shutil.copytree(model_dir, copy)
+    spec = json.loads((copy / "model.json").read_text(encoding="utf-8"))
+    spec["detector"] = detector
+    (copy / "model.json").write_text(json.dumps(spec), encoding="utf-8")
+    return copy
+
+
+def test_a_models_own_threshold_shift_sets_the_onset(tone_model_dir: Path, tmp_path: Path) -> None:
+    # 0 (not "no value"): the onset at the model's own threshold, 0.5 for the tone model.
+    tuned = _with_detector(tone_model_dir, tmp_path, {"threshold_shift": 0, "tuned_on": "x"})
+    assert load_model_dir(tuned).threshold_shift == 0.0
+    # The faint cry peaks at 0.45: between the model's onset threshold and the default's.
+    faint = np.concatenate([quiet(3), tone(CRY_HZ, 8, -60), quiet(10)])
+    own = make(tuned)
+    assert own.detector.on_threshold == pytest.approx(0.5)
+    assert feed(own, faint).events == []
+    default = make(tone_model_dir)
+    assert default.detector.on_threshold == pytest.approx(
+        shifted_threshold(0.5, DEFAULT_THRESHOLD_SHIFT)
+    )
+    assert [e.kind for e in feed(default, faint).events] == ["cry_started", "cry_ended"]
+    # An explicit setting still wins over the model's.
+    explicit = make(tuned, detector_config=DetectorConfig(threshold_shift=1.0))
+    assert explicit.detector.on_threshold == pytest.approx(shifted_threshold(0.5, 1.0))
+
+
+@pytest.mark.parametrize(
+    ("detector", "message"),
+    [
+        ({"threshold_shift": "high"}, "must be a number"),
+        ({"threshold_shift": True}, "must be a number"),
+        ({}, "must be a number"),
+        ([2.0], "must be a number"),
+        ({"threshold_shift": 40}, "outside -10.0..10.0"),
+    ],
+)
+def test_a_bad_threshold_shift_is_refused(
+    tone_model_dir: Path, tmp_path: Path, detector: object, message: str
+) -> None:
+    with pytest.raises(ModelError, match=message) as err:
+        load_model_dir(_with_detector(tone_model_dir, tmp_path, detector))
+    assert "detector.threshold_shift" in str(err.value)

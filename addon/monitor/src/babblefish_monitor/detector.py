@@ -10,6 +10,9 @@ import numpy as np
 import numpy.typing as npt
 
 EventKind = Literal["cry_started", "cry_ended"]
+# Onset threshold below the model's, in log-odds, for models whose model.json has no tuned shift
+# of their own: tuned with the first default model on bench night A (bench/README.md).
+DEFAULT_THRESHOLD_SHIFT = 2.0
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -33,7 +36,7 @@ class DetectorConfig:
     # model's threshold is a clip-level operating point (a clip's best window, <= 1 % false
     # positives); the detector decides on every window, and most windows of a cry score below the
     # clip's best, so at the model's threshold episodes start late and break up.
-    threshold_shift: float = 2.0
+    threshold_shift: float | None = None  # None: the model's own (model.json), else the default
     sensitivity: float = 0.5  # 0..1; 0.5 is the tuned operating point, higher detects more
     sensitivity_span: float = 3.0  # log-odds the threshold moves at sensitivity 0 or 1
 
@@ -91,13 +94,24 @@ class Episode:
 class Detector:
     """Feeds window scores in stream order; returns episode events as they are decided."""
 
-    def __init__(self, config: DetectorConfig, model_threshold: float, hop_seconds: float) -> None:
+    def __init__(
+        self,
+        config: DetectorConfig,
+        model_threshold: float,
+        hop_seconds: float,
+        model_shift: float | None = None,
+    ) -> None:
         self.config = config
         self.hop = hop_seconds
+        shift = next(
+            s
+            for s in (config.threshold_shift, model_shift, DEFAULT_THRESHOLD_SHIFT)
+            if s is not None
+        )
         self.base_threshold = (
             config.threshold
             if config.threshold is not None
-            else shifted_threshold(model_threshold, config.threshold_shift)
+            else shifted_threshold(model_threshold, shift)
         )
         self._span = max(1, round(config.smoothing_seconds / hop_seconds))
         # A trailing average lags by half its span: credit the score to the span's middle.

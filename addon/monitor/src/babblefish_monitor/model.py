@@ -16,6 +16,7 @@ LABELS_FILE = "labels.txt"
 SPEC_FILE = "model.json"
 CARD_FILE = "MODEL_CARD.md"
 CRY_LABEL = "crying"
+MAX_THRESHOLD_SHIFT = 10.0  # log-odds; beyond this every window (or none) would start crying
 
 
 class ModelError(Exception):
@@ -40,6 +41,9 @@ class ModelSpec:
     threshold: float
     cry_label: str = CRY_LABEL
     output: str = "logits"
+    # Log-odds the monitor's onset threshold sits below `threshold`, tuned for this model on a
+    # long recording (model.json "detector"); None: the detector's default.
+    threshold_shift: float | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -129,7 +133,9 @@ def _spec_from_json(path: Path, data: dict[str, Any], expected: FrontendConfig) 
     output = str(data.get("output", "logits"))
     if output not in ("logits", "probabilities"):
         raise ModelError(f"{where}: output {output!r} must be 'logits' or 'probabilities'")
+    threshold_shift = _threshold_shift(where, data.get("detector"))
     known = {
+        "detector",
         "format_version",
         "frontend",
         "labels",
@@ -150,5 +156,21 @@ def _spec_from_json(path: Path, data: dict[str, Any], expected: FrontendConfig) 
         threshold=threshold,
         cry_label=cry_label,
         output=output,
+        threshold_shift=threshold_shift,
         extra={k: v for k, v in data.items() if k not in known},
     )
+
+
+def _threshold_shift(where: Path, detector: Any) -> float | None:
+    """model.json's optional {"detector": {"threshold_shift": LOG_ODDS, ...}}."""
+    if detector is None:
+        return None
+    shift = detector.get("threshold_shift") if isinstance(detector, dict) else None
+    if isinstance(shift, bool) or not isinstance(shift, int | float):
+        raise ModelError(f"{where}: detector.threshold_shift must be a number of log-odds")
+    if not -MAX_THRESHOLD_SHIFT <= shift <= MAX_THRESHOLD_SHIFT:
+        raise ModelError(
+            f"{where}: detector.threshold_shift {shift} is outside "
+            f"-{MAX_THRESHOLD_SHIFT}..{MAX_THRESHOLD_SHIFT} log-odds"
+        )
+    return float(shift)

@@ -61,8 +61,9 @@ class Pipeline:
         self.classifier = classifier or Classifier(spec)
         self.frontend = StreamingFrontend(fe)
         self.detector = Detector(
-            detector_config or DetectorConfig(), spec.threshold, self.hop_seconds
-        )
+            detector_config or DetectorConfig(), spec.threshold, self.hop_seconds,
+            spec.threshold_shift,
+        )  # fmt: skip
         self.levels = LevelMeter(fe.sample_rate, 1.0, calibration_db)
         self._labels = spec.labels
         self._cry = spec.cry_index
