@@ -11,7 +11,12 @@ from babblefish_monitor.model import load_model_dir
 from babblefish_training.export import to_int8_tflite
 from babblefish_training.features import features_of, window_samples
 from babblefish_training.modeldir import model_json, write_model_dir
-from babblefish_training.models import build_model, multiply_adds, parameter_count
+from babblefish_training.models import (
+    ACTIVATION_CAP,
+    build_model,
+    multiply_adds,
+    parameter_count,
+)
 from babblefish_training.trainer import fit
 from train_toy_audio import synth_clip
 
@@ -72,6 +77,18 @@ def test_model_sizes_and_costs() -> None:
     assert multiply_adds(seed) >= 10 * multiply_adds(small)
     # speech_commands 'conv' on 98x40: 20x8x64 conv then 10x4x64x64 conv on 49x20 then dense.
     assert multiply_adds(seed) == 98 * 40 * 64 * 160 + 49 * 20 * 64 * 64 * 40 + 49 * 20 * 64 * 7
+
+
+def test_ds_cnn_activations_are_capped_for_int8() -> None:
+    import keras
+
+    model = build_model("ds_cnn", 7, 98, 40, mean=0.0, std=1.0, width=8)
+    relus = [layer for layer in model.layers if isinstance(layer, keras.layers.ReLU)]
+    assert len(relus) == 9
+    assert all(float(layer.max_value) == ACTIVATION_CAP == 6.0 for layer in relus)
+    # Far past the cap in, the cap out: what int8 calibration then has to cover.
+    probe = keras.Model(model.input, relus[0].output)
+    assert float(probe.predict(np.full((1, 98, 40), 1e3, np.float32), verbose=0).max()) == 6.0
 
 
 def test_label_smoothing_trains_on_one_hot_targets() -> None:
