@@ -29,6 +29,7 @@ from babblefish_monitor.detector import CryEvent, Detector, DetectorConfig
 from babblefish_monitor.model import ModelSpec, load_model_dir
 from babblefish_monitor.pipeline import DEFAULT_HOP_SECONDS, Pipeline
 from babblefish_monitor.sources import open_source
+from babblefish_training.modeldir import record_detector
 
 
 @dataclass
@@ -248,17 +249,15 @@ def summary(m: Metrics) -> str:
 
 
 def record_shift(model_dir: Path, shift: float, night: Path, hop: float) -> None:
-    """Store the tuned shift in model.json, where the monitor's detector picks it up."""
-    path = model_dir / "model.json"
-    spec = json.loads(path.read_text(encoding="utf-8"))
-    spec["detector"] = {
+    """Store the tuned shift in model.json (the monitor's detector uses it) and the model card."""
+    detector = {
         "threshold_shift": shift,
         "tuned_on": night.name,
         "hop_seconds": hop,
         "tuned_with": "bench/night_bench.py --tune-shift",
     }
-    path.write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
-    print(f"recorded threshold_shift {shift} in {path}")
+    record_detector(model_dir, detector)
+    print(f"recorded threshold_shift {shift} in {model_dir / 'model.json'} and its model card")
 
 
 def main() -> None:

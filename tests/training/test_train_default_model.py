@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from babblefish_monitor.classifier import Classifier
 from babblefish_monitor.model import default_model_dir, load_model_dir
 from babblefish_training.cli import main
+from babblefish_training.modeldir import record_detector
 from train_toy_audio import DatasetFactory
 
 REQUIRED_LABELS = {"crying", "talking", "white_noise", "quiet", "other"}
@@ -53,3 +55,24 @@ def test_default_model_on_held_out_data(
     assert result["clips"] == stored["clips"]
     assert result["auc"] == pytest.approx(stored["auc"], abs=1e-6)
     assert result["cry_recall"] == pytest.approx(stored["cry_recall"])
+
+
+def test_recording_an_operating_point_keeps_the_cards_notes(tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(default_model_dir(), model)
+    card = model / "MODEL_CARD.md"
+    before = card.read_text(encoding="utf-8")
+    notes = before[before.index("## Notes") :]
+    record_detector(
+        model, {"threshold_shift": 3.125, "tuned_on": "night-A.flac", "tuned_with": "x"}
+    )
+    spec = load_model_dir(model)
+    assert spec.threshold_shift == 3.125
+    text = card.read_text(encoding="utf-8")
+    assert (
+        "3.125 log-odds below that" in text
+        and text.count("log-odds below") == 1
+        and "`night-A.flac`" in text
+    )
+    assert text.endswith(notes) and text.count("## Notes") == 1
+    assert text.count("## Training") == 1

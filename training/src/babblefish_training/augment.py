@@ -20,7 +20,9 @@ FloatArray = npt.NDArray[np.float32]
 class AugmentConfig:
     """Probabilities and ranges; levels are RMS dBFS of the finished window."""
 
-    level_dbfs: tuple[float, float] = (-40.0, -10.0)
+    # Wide on purpose: a nursery microphone hears a cry from -50 dBFS (far, quiet) to near full
+    # scale (close; some validation cries clip). -40..-10 left the model missing both ends.
+    level_dbfs: tuple[float, float] = (-50.0, -5.0)
     noise_prob: float = 0.4
     noise_snr_db: tuple[float, float] = (-5.0, 25.0)
     background_prob: float = 0.3

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from babblefish_monitor.detector import shifted_threshold
+
 
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f} %"
@@ -53,6 +55,18 @@ def _metrics_section(metrics: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _detector_sentence(spec: dict[str, Any]) -> str:
+    detector = spec.get("detector")
+    if not detector:
+        return ""
+    shift = float(detector["threshold_shift"])
+    return (
+        f" The monitor starts an episode {shift:g} log-odds below that "
+        f"({shifted_threshold(spec['threshold'], shift):.4g}, per 1-s window), tuned for this model "
+        f"on `{detector.get('tuned_on', '?')}` with `{detector.get('tuned_with', '?')}`."
+    )
+
+
 def render_card(spec: dict[str, Any]) -> str:
     """Markdown model card for a model directory."""
     training = spec.get("training", {})
@@ -66,7 +80,7 @@ def render_card(spec: dict[str, Any]) -> str:
         "",
         f"Labels: {', '.join(f'`{lab}`' for lab in spec['labels'])}; the cry label is "
         f"`{spec['cry_label']}` and the operating threshold on its probability is "
-        f"{spec['threshold']:.4g}.",
+        f"{spec['threshold']:.4g}.{_detector_sentence(spec)}",
         "",
         "Input: 1 s of 16 kHz mono audio as 98 x 40 log-mel frames from the monitor's frontend "
         "(25 ms window, 10 ms hop, 60-4000 Hz).",

@@ -8,9 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from babblefish_monitor.frontend import FRONTEND
-from babblefish_monitor.model import LABELS_FILE, MODEL_FILE, MODEL_FORMAT_VERSION, SPEC_FILE
+from babblefish_monitor.model import (
+    CARD_FILE,
+    LABELS_FILE,
+    MODEL_FILE,
+    MODEL_FORMAT_VERSION,
+    SPEC_FILE,
+)
+
+from .card import render_card
 
 PLOT_FILE = "report.png"
+NOTES_HEADING = "## Notes"  # a model card's hand-written part: kept when the card is re-rendered
 
 
 def model_json(
@@ -51,3 +60,16 @@ def write_model_dir(out: Path, tflite: bytes, spec: dict[str, Any]) -> None:
 def write_spec(out: Path, spec: dict[str, Any]) -> None:
     """(Re)write model.json."""
     (out / SPEC_FILE).write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
+
+
+def record_detector(out: Path, detector: dict[str, Any]) -> dict[str, Any]:
+    """Store the monitor's operating point for this model in model.json ("detector") and
+    re-render MODEL_CARD.md, keeping any hand-written notes at its end."""
+    spec: dict[str, Any] = json.loads((out / SPEC_FILE).read_text(encoding="utf-8"))
+    spec["detector"] = detector
+    write_spec(out, spec)
+    card = out / CARD_FILE
+    text = card.read_text(encoding="utf-8") if card.is_file() else ""
+    notes = text[text.index(NOTES_HEADING) :] if NOTES_HEADING in text else ""
+    card.write_text(render_card(spec) + notes, encoding="utf-8")
+    return spec
