@@ -311,6 +311,8 @@ def main() -> None:
             record_shift(spec.directory, shift, args.file, args.hop)
         return
     print(f"detector: {config}")
+    onset = Detector(config, spec.threshold, args.hop, spec.threshold_shift).on_threshold
+    print(f"onset threshold {onset:.4g} (model's own threshold_shift: {spec.threshold_shift})")
     metrics = evaluate(detect(scores, spec, config, args.hop), truth, hours)
     print(report(metrics))
     for ep in metrics.missed:
