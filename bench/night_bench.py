@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import itertools
 import json
 import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -202,41 +204,37 @@ def rank(m: Metrics) -> tuple[float, ...]:
             -m.recall)  # fmt: skip
 
 
-def tune(  # noqa: PLR0917
-    scores: Scores,
-    spec: ModelSpec,
-    truth: dict[str, Any],
-    hours: float,
-    hop: float,
-    base: DetectorConfig,
-) -> None:
+def trial(
+    scores: Scores, spec: ModelSpec, truth: dict[str, Any], hop: float, config: DetectorConfig
+) -> Metrics:
+    """One detector config over a scored night."""
+    return evaluate(detect(scores, spec, config, hop), truth, scores.audio_seconds / 3600)
+
+
+Trial = Callable[[DetectorConfig], Metrics]
+
+
+def tune(run: Trial, base: DetectorConfig) -> None:
     """Grid search; ranks configs that meet the targets by false alarms, then latency."""
     results = []
     keys = list(GRID)
     for values in itertools.product(*(GRID[k] for k in keys)):
         config = replace(base, **dict(zip(keys, values, strict=True)))
-        m = evaluate(detect(scores, spec, config, hop), truth, hours)
+        m = run(config)
         results.append((rank(m), dict(zip(keys, values, strict=True)), m))
     results.sort(key=lambda r: r[0])
     for _, values, m in results[:10]:
         print(f"{values}  {summary(m)}")
 
 
-def tune_shift(  # noqa: PLR0917
-    scores: Scores,
-    spec: ModelSpec,
-    truth: dict[str, Any],
-    hours: float,
-    hop: float,
-    base: DetectorConfig,
-) -> float:
+def tune_shift(run: Trial, base: DetectorConfig) -> float:
     """The model's threshold_shift, every other detector setting as given: the middle of the
     shifts that meet every target on this night (else the least bad). The middle, not the edge
     with the fewest false alarms or the quickest onsets: another night moves both, and a
     shift at the edge fell off it (bench/README.md, "Third round")."""
     results = []
     for shift in SHIFTS:
-        m = evaluate(detect(scores, spec, replace(base, threshold_shift=shift), hop), truth, hours)
+        m = run(replace(base, threshold_shift=shift))
         results.append((rank(m), shift))
         print(f"threshold_shift {shift:5.2f}  {summary(m)}")
     passing = [shift for ranked, shift in results if ranked[0] == 0]
@@ -302,18 +300,19 @@ def main() -> None:
         f"{spec.name} {spec.version} (threshold {spec.threshold}), hop {args.hop} s"
     )
     config = DetectorConfig(**parse_set(args.set))  # type: ignore[arg-type]
+    run = functools.partial(trial, scores, spec, truth, args.hop)
     if args.tune:
-        tune(scores, spec, truth, hours, args.hop, config)
+        tune(run, config)
         return
     if args.tune_shift:
-        shift = tune_shift(scores, spec, truth, hours, args.hop, config)
+        shift = tune_shift(run, config)
         if args.record:
             record_shift(spec.directory, shift, args.file, args.hop)
         return
     print(f"detector: {config}")
     onset = Detector(config, spec.threshold, args.hop, spec.threshold_shift).on_threshold
     print(f"onset threshold {onset:.4g} (model's own threshold_shift: {spec.threshold_shift})")
-    metrics = evaluate(detect(scores, spec, config, args.hop), truth, hours)
+    metrics = run(config)
     print(report(metrics))
     for ep in metrics.missed:
         print(
