@@ -96,7 +96,7 @@ def score_file(path: Path, spec: ModelSpec, hop: float, cache: Path | None = Non
 
 
 def detect(scores: Scores, spec: ModelSpec, config: DetectorConfig, hop: float) -> list[CryEvent]:
-    detector = Detector(config, spec.threshold, hop, spec.threshold_shift)
+    detector = Detector.for_model(config, spec, hop)
     events = detector.process(scores.times, scores.cry, spec.window_seconds)
     return events + detector.flush(scores.audio_seconds)
 
@@ -310,7 +310,7 @@ def main() -> None:
             record_shift(spec.directory, shift, args.file, args.hop)
         return
     print(f"detector: {config}")
-    onset = Detector(config, spec.threshold, args.hop, spec.threshold_shift).on_threshold
+    onset = Detector.for_model(config, spec, args.hop).on_threshold
     print(f"onset threshold {onset:.4g} (model's own threshold_shift: {spec.threshold_shift})")
     metrics = run(config)
     print(report(metrics))

@@ -61,7 +61,7 @@ def stage_times(path: Path, model: Path | None, hop: float) -> dict[str, float]:
     times["inference"] = time.perf_counter() - t0
     cry = np.concatenate(scores)[:, spec.cry_index].astype(np.float64)
     t0 = time.perf_counter()
-    detector = Detector(DetectorConfig(), spec.threshold, hop, spec.threshold_shift)
+    detector = Detector.for_model(DetectorConfig(), spec, hop)
     detector.process(1.0 + hop * np.arange(cry.size), cry, spec.window_seconds)
     times["detector"] = time.perf_counter() - t0
     times["windows"] = float(cry.size)

@@ -24,7 +24,7 @@ from babblefish_monitor.model import load_model_dir
 from babblefish_monitor.pipeline import DEFAULT_HOP_SECONDS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from night_bench import detect, evaluate, score_file
+from night_bench import score_file, trial
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data"
@@ -44,8 +44,7 @@ def _figures(model_dir: Path, nights: list[Path]) -> dict[str, float]:
     for night in nights:
         truth = json.loads(night.with_suffix(".truth.json").read_text(encoding="utf-8"))
         scores = score_file(night, model, DEFAULT_HOP_SECONDS)
-        events = detect(scores, model, DetectorConfig(), DEFAULT_HOP_SECONDS)
-        metrics = evaluate(events, truth, scores.audio_seconds / 3600)
+        metrics = trial(scores, model, truth, DEFAULT_HOP_SECONDS, DetectorConfig())
         row[f"{night.stem} FA/h"] = metrics.false_alarms_per_hour
     return row
 

@@ -11,6 +11,7 @@ import soundfile as sf
 from babblefish_monitor.classifier import Classifier
 from babblefish_monitor.model import load_model_dir
 from babblefish_training.cli import main
+from babblefish_training.modeldir import record_detector
 from train_toy_audio import TINY_LABELS, DatasetFactory, synth_clip
 
 TINY_TRAIN = ["--epochs", "2", "--windows-per-label", "48", "--width", "8", "--batch-size", "32",
@@ -115,3 +116,19 @@ def test_training_is_reproducible_across_processes(
         outputs.append(Classifier(load_model_dir(out)).predict(windows))
     assert np.array_equal(outputs[0], outputs[1])
     assert not np.array_equal(outputs[0], outputs[2])
+
+
+def test_retraining_a_tuned_model_drops_its_operating_point(
+    make_dataset: DatasetFactory, tmp_path: Path
+) -> None:
+    """A tuned shift belongs to the network it was tuned for; a new one starts without it."""
+    data = make_dataset(clips=6)
+    model = tmp_path / "model"
+    args = ["train", "--data", str(data), "--labels", "crying,talking,other,quiet", *TINY_TRAIN,
+            "--out", str(model)]  # fmt: skip
+    assert main(args) == 0
+    record_detector(model, {"threshold_shift": 1.5, "tuned_on": "night.flac"})
+    assert load_model_dir(model).threshold_shift == 1.5
+    assert main(args) == 0
+    assert load_model_dir(model).threshold_shift is None
+    assert "log-odds below that" not in (model / "MODEL_CARD.md").read_text(encoding="utf-8")

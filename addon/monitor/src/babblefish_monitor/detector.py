@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from .model import ModelSpec
 
 EventKind = Literal["cry_started", "cry_ended"]
 # Onset threshold below the model's, in log-odds, for models whose model.json has no tuned shift
@@ -121,6 +124,11 @@ class Detector:
         self._last_active = 0.0  # reference time of the last window above the offset threshold
         self._ended = False  # crying stopped (hang-over over); waiting out the merge gap
         self.reset()
+
+    @classmethod
+    def for_model(cls, config: DetectorConfig, spec: ModelSpec, hop_seconds: float) -> Detector:
+        """A detector at the model's operating point: its threshold and its own shift, if any."""
+        return cls(config, spec.threshold, hop_seconds, spec.threshold_shift)
 
     def set_sensitivity(self, value: float) -> None:
         """Change the operating point at run time; applies from the next window."""

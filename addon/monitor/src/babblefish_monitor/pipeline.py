@@ -60,10 +60,9 @@ class Pipeline:
         self.hop_seconds = self.hop_frames * fe.hop_samples / fe.sample_rate
         self.classifier = classifier or Classifier(spec)
         self.frontend = StreamingFrontend(fe)
-        self.detector = Detector(
-            detector_config or DetectorConfig(), spec.threshold, self.hop_seconds,
-            spec.threshold_shift,
-        )  # fmt: skip
+        self.detector = Detector.for_model(
+            detector_config or DetectorConfig(), spec, self.hop_seconds
+        )
         self.levels = LevelMeter(fe.sample_rate, 1.0, calibration_db)
         self._labels = spec.labels
         self._cry = spec.cry_index
