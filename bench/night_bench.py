@@ -17,56 +17,27 @@ import asyncio
 import functools
 import itertools
 import json
-import statistics
 import sys
 import time
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from babblefish_monitor.detector import CryEvent, Detector, DetectorConfig
+from babblefish_monitor.detector import Detector, DetectorConfig
 from babblefish_monitor.model import ModelSpec, load_model_dir
-from babblefish_monitor.pipeline import DEFAULT_HOP_SECONDS, Pipeline
+from babblefish_monitor.pipeline import DEFAULT_HOP_SECONDS
 from babblefish_monitor.sources import open_source
 from babblefish_training.modeldir import record_detector
-
-
-@dataclass
-class Scores:
-    """Per-window cry scores of a whole file: computed once, replayed through many detectors."""
-
-    times: np.ndarray
-    cry: np.ndarray
-    audio_seconds: float
-
-
-@dataclass
-class Metrics:
-    truth: int
-    detected: int
-    recall: float
-    masked_recall: float
-    false_alarms: int
-    false_alarms_per_hour: float
-    false_alarm_scenes: dict[str, int]
-    truth_minutes: float
-    detected_minutes: float
-    minutes_error_pct: float
-    latency_median: float
-    latency_p90: float
-    missed: list[dict[str, Any]]
-
-    @property
-    def passes(self) -> bool:
-        return (
-            self.recall >= 0.95
-            and self.false_alarms_per_hour <= 1.0
-            and abs(self.minutes_error_pct) <= 10
-            and self.latency_median <= 1.5
-        )
+from babblefish_training.operating_point import (
+    BLOCK_SECONDS,
+    Metrics,
+    Scorer,
+    Scores,
+    Trial,
+    choose_shift,
+    rank,
+    trial,
+)
 
 
 def score_file(path: Path, spec: ModelSpec, hop: float, cache: Path | None = None) -> Scores:
@@ -78,75 +49,17 @@ def score_file(path: Path, spec: ModelSpec, hop: float, cache: Path | None = Non
             return Scores(saved["times"], saved["cry"], float(saved["audio_seconds"]))
 
     async def run() -> Scores:
-        pipeline = Pipeline(spec, hop_seconds=hop)
-        source = open_source(f"file:{path}", realtime=False, block_seconds=30.0)
-        times: list[float] = []
-        cry: list[float] = []
+        scorer = Scorer(spec, hop)
+        source = open_source(f"file:{path}", realtime=False, block_seconds=BLOCK_SECONDS)
         async for block in source.blocks():
-            for window in pipeline.process(block).windows:
-                times.append(window.stream_time)
-                cry.append(window.scores[spec.cry_label])
-        return Scores(np.array(times), np.array(cry), pipeline.stream_time)
+            scorer.feed(block)
+        return scorer.scores()
 
     scores = asyncio.run(run())
     if cache is not None:
         np.savez(cache, key=key, times=scores.times, cry=scores.cry,
                  audio_seconds=scores.audio_seconds)  # fmt: skip
     return scores
-
-
-def detect(scores: Scores, spec: ModelSpec, config: DetectorConfig, hop: float) -> list[CryEvent]:
-    detector = Detector.for_model(config, spec, hop)
-    events = detector.process(scores.times, scores.cry, spec.window_seconds)
-    return events + detector.flush(scores.audio_seconds)
-
-
-def evaluate(events: list[CryEvent], truth: dict[str, Any], hours: float) -> Metrics:
-    started = [e for e in events if e.kind == "cry_started"]
-    ended = [e for e in events if e.kind == "cry_ended"]
-    detected = [
-        (e.start, e.end or e.start, s.stream_time) for e, s in zip(ended, started, strict=True)
-    ]
-    episodes = truth["episodes"]
-    latencies, missed, hits_masked = [], [], 0
-    for ep in episodes:
-        hits = [d for d in detected if d[0] <= ep["end"] + 1.0 and d[1] >= ep["start"] - 1.0]
-        if hits:
-            latencies.append(min(h[2] for h in hits) - ep["start"])
-            hits_masked += ep["masked"]
-        else:
-            missed.append(ep)
-    alarms = [
-        d
-        for d in detected
-        if not any(d[0] <= ep["end"] + 1.0 and d[1] >= ep["start"] - 1.0 for ep in episodes)
-    ]
-    # What was playing during each false alarm (scenes overlapping it), to see what fools the model.
-    during = Counter(
-        " + ".join(
-            sorted({s["kind"] for s in truth["scenes"] if s["start"] <= d[1] and s["end"] >= d[0]})
-        )
-        or "background only"
-        for d in alarms
-    )
-    truth_min = sum(ep["end"] - ep["start"] for ep in episodes) / 60
-    det_min = sum(d[1] - d[0] for d in detected) / 60
-    masked_total = sum(ep["masked"] for ep in episodes)
-    return Metrics(
-        truth=len(episodes),
-        detected=len(detected),
-        recall=(len(episodes) - len(missed)) / max(1, len(episodes)),
-        masked_recall=hits_masked / masked_total if masked_total else float("nan"),
-        false_alarms=len(alarms),
-        false_alarms_per_hour=len(alarms) / hours,
-        false_alarm_scenes=dict(during.most_common()),
-        truth_minutes=truth_min,
-        detected_minutes=det_min,
-        minutes_error_pct=100 * (det_min - truth_min) / max(truth_min, 1e-9),
-        latency_median=statistics.median(latencies) if latencies else float("nan"),
-        latency_p90=float(np.percentile(latencies, 90)) if latencies else float("nan"),
-        missed=missed,
-    )
 
 
 def report(m: Metrics) -> str:
@@ -177,7 +90,6 @@ def parse_set(items: list[str]) -> dict[str, float]:
     return out
 
 
-SHIFTS = [round(0.25 * k, 2) for k in range(17)]  # 0 .. 4 log-odds
 GRID = {
     "threshold_shift": [1.5, 1.75, 2.0, 2.25, 2.5],
     "smoothing_seconds": [0.0, 0.5, 1.0],
@@ -186,32 +98,6 @@ GRID = {
     "offset_ratio": [0.3, 0.5, 0.7],
     "merge_gap_seconds": [3.0, 5.0, 10.0],
 }
-
-
-def penalty(m: Metrics) -> float:
-    """How far a night's figures miss the targets (0 when all are met)."""
-    return (
-        max(0, 0.95 - m.recall) * 100
-        + max(0, m.false_alarms_per_hour - 1) * 10
-        + max(0, abs(m.minutes_error_pct) - 10)
-        + max(0, m.latency_median - 1.5) * 10
-    )
-
-
-def rank(m: Metrics) -> tuple[float, ...]:
-    """Targets first, then fewest false alarms, truest cry minutes, quickest onset, most recall."""
-    return (penalty(m), m.false_alarms_per_hour, abs(m.minutes_error_pct), m.latency_median,
-            -m.recall)  # fmt: skip
-
-
-def trial(
-    scores: Scores, spec: ModelSpec, truth: dict[str, Any], hop: float, config: DetectorConfig
-) -> Metrics:
-    """One detector config over a scored night."""
-    return evaluate(detect(scores, spec, config, hop), truth, scores.audio_seconds / 3600)
-
-
-Trial = Callable[[DetectorConfig], Metrics]
 
 
 def tune(run: Trial, base: DetectorConfig) -> None:
@@ -224,34 +110,17 @@ def tune(run: Trial, base: DetectorConfig) -> None:
         results.append((rank(m), dict(zip(keys, values, strict=True)), m))
     results.sort(key=lambda r: r[0])
     for _, values, m in results[:10]:
-        print(f"{values}  {summary(m)}")
+        print(f"{values}  {m.summary()}")
 
 
 def tune_shift(run: Trial, base: DetectorConfig) -> float:
-    """The model's threshold_shift, every other detector setting as given: the middle of the
-    shifts that meet every target on this night (else the least bad). The middle, not the edge
-    with the fewest false alarms or the quickest onsets: another night moves both, and a
-    shift at the edge fell off it (bench/README.md, "Third round")."""
-    results = []
-    for shift in SHIFTS:
-        m = run(replace(base, threshold_shift=shift))
-        results.append((rank(m), shift))
-        print(f"threshold_shift {shift:5.2f}  {summary(m)}")
-    passing = [shift for ranked, shift in results if ranked[0] == 0]
-    if passing:
-        best = passing[len(passing) // 2]
-        print(f"every target met from {passing[0]} to {passing[-1]}: threshold_shift {best}")
-    else:
-        best = min(results)[1]
-        print(f"no shift meets every target; least bad: threshold_shift {best}")
-    return best
-
-
-def summary(m: Metrics) -> str:
-    return (
-        f"recall {100 * m.recall:.1f}%  FA/h {m.false_alarms_per_hour:.2f}  "
-        f"minutes {m.minutes_error_pct:+.1f}%  latency {m.latency_median:.2f}s"
-    )
+    """Scan threshold_shift on this night and print every shift; the kept one (the middle of
+    the passing shifts) is `operating_point.choose_shift`'s."""
+    choice = choose_shift(run, base)
+    for shift, m in choice.scanned:
+        print(f"threshold_shift {shift:5.2f}  {m.summary()}")
+    print(choice.describe())
+    return choice.shift
 
 
 def record_shift(model_dir: Path, shift: float, night: Path, hop: float) -> None:

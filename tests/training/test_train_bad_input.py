@@ -85,7 +85,8 @@ def test_mismatched_model_json_is_refused(
     root = make_dataset(clips=4)
     model = tmp_path / "model"
     assert main(["train", "--data", str(root), "--out", str(model), "--epochs", "1",
-                 "--windows-per-label", "16", "--width", "4", "--min-clips", "3"]) == 0  # fmt: skip
+                 "--windows-per-label", "16", "--width", "4", "--min-clips", "3",
+                 "--tune-hours", "0"]) == 0  # fmt: skip
     spec = json.loads((model / "model.json").read_text())
     spec["frontend"]["mel_bins"] = 64
     spec["frontend"]["fmax_hz"] = 8000.0

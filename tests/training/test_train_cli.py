@@ -12,10 +12,11 @@ from babblefish_monitor.classifier import Classifier
 from babblefish_monitor.model import load_model_dir
 from babblefish_training.cli import main
 from babblefish_training.modeldir import record_detector
+from babblefish_training.operating_point import SHIFTS
 from train_toy_audio import TINY_LABELS, DatasetFactory, synth_clip
 
 TINY_TRAIN = ["--epochs", "2", "--windows-per-label", "48", "--width", "8", "--batch-size", "32",
-              "--min-clips", "3"]  # fmt: skip
+              "--min-clips", "3", "--tune-hours", "0.25"]  # fmt: skip
 
 
 def _recordings(root: Path) -> Path:
@@ -58,6 +59,13 @@ def test_prepare_train_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "## Metrics" in (model / "MODEL_CARD.md").read_text()
     assert spec.card is not None and "babblefish-train train --data" in spec.card
     assert spec.extra["training"]["synthesised_labels"] == ["quiet"]
+    # The monitor's operating point, tuned on a quarter-hour night of the held-out clips.
+    detector = json.loads((model / "model.json").read_text())["detector"]
+    assert spec.threshold_shift == detector["threshold_shift"] and spec.threshold_shift in SHIFTS
+    assert detector["tuned_with"] == "babblefish-train train" and detector["night_episodes"] >= 1
+    assert set(detector["night"]) == {"episode_recall", "false_alarms_per_hour",
+                                      "cry_minutes_error_pct", "onset_latency_median_s"}  # fmt: skip
+    assert "0.25-h night of held-out validation clips" in spec.card
     capsys.readouterr()
 
     assert main(["evaluate", "--model", str(model), "--data", str(clips), "--json"]) == 0
@@ -118,17 +126,22 @@ def test_training_is_reproducible_across_processes(
     assert not np.array_equal(outputs[0], outputs[2])
 
 
-def test_retraining_a_tuned_model_drops_its_operating_point(
+def test_retraining_replaces_the_operating_point(
     make_dataset: DatasetFactory, tmp_path: Path
 ) -> None:
-    """A tuned shift belongs to the network it was tuned for; a new one starts without it."""
+    """A tuned shift belongs to the network it was tuned for: a new one gets its own, or none
+    with --tune-hours 0 (the monitor's default then applies)."""
     data = make_dataset(clips=6)
     model = tmp_path / "model"
     args = ["train", "--data", str(data), "--labels", "crying,talking,other,quiet", *TINY_TRAIN,
             "--out", str(model)]  # fmt: skip
     assert main(args) == 0
-    record_detector(model, {"threshold_shift": 1.5, "tuned_on": "night.flac"})
-    assert load_model_dir(model).threshold_shift == 1.5
+    tuned = json.loads((model / "model.json").read_text())["detector"]
+    record_detector(model, {"threshold_shift": 4.5, "tuned_on": "night.flac"})
+    assert load_model_dir(model).threshold_shift == 4.5
     assert main(args) == 0
+    assert json.loads((model / "model.json").read_text())["detector"] == tuned
+    assert main([*args, "--tune-hours", "0"]) == 0
     assert load_model_dir(model).threshold_shift is None
     assert "log-odds below that" not in (model / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert main([*args, "--tune-hours", "25"]) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from babblefish_training.operating_point import SHIFTS
 from babblefish_training.pipeline import TrainOptions, train
 
 
@@ -19,6 +20,7 @@ def test_short_real_training_beats_chance(shared_data: Path, tmp_path: Path) -> 
             epochs=3,
             windows_per_label=500,
             width=24,
+            tune_hours=1.0,
         )
     )
     validation = spec["metrics"]["validation"]
@@ -27,5 +29,8 @@ def test_short_real_training_beats_chance(shared_data: Path, tmp_path: Path) -> 
     assert validation["cry_clips"] >= 40 and validation["other_clips"] >= 100
     assert validation["per_class"]["talking"]["recall"] >= 0.8
     assert spec["metrics"]["int8_float_argmax_agreement"] >= 0.9
+    # The monitor's operating point comes from a night of held-out cries and sounds.
+    assert spec["detector"]["threshold_shift"] in SHIFTS
+    assert spec["detector"]["night_episodes"] >= 2
     training = spec["training"]
     assert not set(training["validation_groups"]) & {"scbg:white_noise"}

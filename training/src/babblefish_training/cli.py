@@ -125,6 +125,9 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--hard-negative", action="append", default=None, metavar="FOLDER",
                     help="folder whose clips weigh more in the loss (default: human_nonspeech, animal)")  # fmt: skip
     tr.add_argument("--hard-weight", type=float, default=2.0)
+    tr.add_argument("--tune-hours", type=float, default=6.0,
+                    help="hours of night built from the held-out clips to tune the monitor's "
+                         "operating point on (0: none; the monitor then uses its default)")  # fmt: skip
     tr.add_argument("--name", default="babblefish-cry")
     tr.add_argument("--version", default="1")
     tr.add_argument("--strict", action="store_true", help="unreadable files are an error")
@@ -180,6 +183,8 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
         raise TrainingError("--label-smoothing must be in [0, 0.5]")
     if not 0.0 <= args.val_fraction < 1.0:
         raise TrainingError("--val-fraction must be in [0, 1)")
+    if not 0.0 <= args.tune_hours <= 24.0:
+        raise TrainingError("--tune-hours must be between 0 and 24")
     options = TrainOptions(
         data=args.data, out=args.out, labels=labels, mapping=parse_mapping(args.map),
         other_label=other, arch=args.arch, epochs=args.epochs, seed=args.seed,
@@ -191,7 +196,7 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
         max_fpr=args.max_fpr, min_clips=args.min_clips, strict=args.strict,
         quiet_label=args.quiet_label, noise_label=args.noise_label,
         hard_negatives=tuple(_split_list(args.hard_negative) or ("human_nonspeech", "animal")),
-        hard_weight=args.hard_weight, name=args.name, version=args.version,
+        hard_weight=args.hard_weight, tune_hours=args.tune_hours, name=args.name, version=args.version,
         command="babblefish-train " + shlex.join(argv),
     )  # fmt: skip
     train(options)

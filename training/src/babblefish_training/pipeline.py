@@ -38,6 +38,7 @@ from .split import split_groups
 from .stress import stress_report
 from .synth import noise_machine, quiet_room
 from .trainer import fit
+from .tuning import TUNING_HOURS, NightPlan, tune_operating_point
 
 LOG = logging.getLogger("babblefish_training")
 ESC50_NOTE = (
@@ -75,6 +76,7 @@ class TrainOptions:
     noise_label: str = "white_noise"
     hard_negatives: tuple[str, ...] = ("human_nonspeech", "animal")
     hard_weight: float = 2.0
+    tune_hours: float = TUNING_HOURS  # 0: no operating point of its own (the monitor's default)
     frames: int = 98
     workers: int = 2
     hop_frames: int = 49
@@ -318,6 +320,18 @@ def train(options: TrainOptions) -> dict[str, Any]:
         "validation_groups": sorted({c.ref.group_id for c in val_clips}),
     }
     write_spec(options.out, spec)
+    if val_clips and options.tune_hours > 0:
+        t0 = time.monotonic()
+        night_plan = NightPlan(
+            plan.cry_label, options.noise_label, options.quiet_label, options.tune_hours,
+            options.seed,
+        )  # fmt: skip
+        tuned = tune_operating_point(load_model_dir(options.out), val_clips, night_plan)
+        if tuned is not None:
+            spec["detector"] = tuned[0]
+        spec["training"]["tuning_seconds"] = round(time.monotonic() - t0, 1)
+        spec["training"]["wall_seconds"] = round(time.monotonic() - started, 1)
+        write_spec(options.out, spec)
     (options.out / CARD_FILE).write_text(render_card(spec), encoding="utf-8")
     LOG.info("wrote %s (%d bytes, threshold %.4g) in %.0f s", options.out, len(tflite), threshold,
              spec["training"]["wall_seconds"])  # fmt: skip

@@ -1,0 +1,207 @@
+"""A seeded synthetic nursery night from labelled clips, with its ground truth.
+
+A quiet-room bed (pink and brown noise, sometimes mains hum) drifting in level, one stretch of a
+white-noise machine, stretches of other sounds (talking, household noise...) and cry episodes
+made of cry clips joined by breath pauses. `bench/make_night.py` builds its nights from
+`../shared/data` with it; `train` builds one from its held-out clips to tune the monitor's
+operating point.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+RATE = 16_000
+CRY_LEVELS = (-35.0, -15.0)  # dBFS: a nursery microphone a few metres from the cot
+Audio = npt.NDArray[np.float32]
+ClipT = TypeVar("ClipT")
+
+
+def seed_of(text: str) -> int:
+    """A stable 64-bit seed from any text."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+
+
+def rms_db(audio: Audio) -> float:
+    return float(10 * np.log10(np.mean(np.square(audio, dtype=np.float64)) + 1e-20))
+
+
+def at_level(audio: Audio, dbfs: float) -> Audio:
+    return (audio * 10 ** ((dbfs - rms_db(audio)) / 20)).astype(np.float32)
+
+
+def trim_digital_silence(audio: Audio, floor: float = 1e-4) -> Audio:
+    """The clip from its first to its last sample above `floor` (ESC-50 pads clips with zeros)."""
+    loud = np.flatnonzero(np.abs(audio) > floor)
+    return audio[loud[0] : loud[-1] + 1] if loud.size else audio
+
+
+def bed_noise(rng: np.random.Generator, samples: int, slope: float) -> Audio:
+    """Noise with power falling as 1/f**slope (1 = pink, 2 = brown), unit RMS."""
+    spectrum = rng.standard_normal(samples // 2 + 1) + 1j * rng.standard_normal(samples // 2 + 1)
+    freqs = np.fft.rfftfreq(samples, 1 / RATE)
+    freqs[0] = freqs[1]
+    noise = np.fft.irfft(spectrum / freqs ** (slope / 2), samples)
+    unit: Audio = (noise / np.sqrt(np.mean(noise**2))).astype(np.float32)
+    return unit
+
+
+@dataclass
+class Episode:
+    """One true cry episode: seconds into the night, its level, and whether under the noise machine."""
+
+    start: float
+    end: float
+    level_dbfs: float
+    masked: bool
+    clips: int
+
+
+class Night(Generic[ClipT]):
+    """Builds the night in memory (float32: 8 h is about 1.8 GB).
+
+    `pools` maps a kind of sound to its clips and `load` turns a clip into 16 kHz mono audio, so
+    clips can be files read on demand or audio already in memory. Every random draw comes from
+    one generator in a fixed order: the same seed and pools give the same night.
+    """
+
+    def __init__(
+        self,
+        seed: int,
+        hours: float,
+        pools: Mapping[str, Sequence[ClipT]],
+        load: Callable[[ClipT], Audio],
+    ) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.hours = hours
+        self.samples = int(hours * 3600 * RATE)
+        self.audio = np.zeros(self.samples, dtype=np.float32)
+        self.pools = pools
+        self.load = load
+        self.scenes: list[dict[str, object]] = []
+        self.episodes: list[Episode] = []
+
+    def add(self, audio: Audio, start: int) -> None:
+        end = min(self.samples, start + audio.size)
+        if end > start:
+            self.audio[start:end] += audio[: end - start]
+
+    def pick(self, kind: str) -> Audio:
+        clips = self.pools[kind]
+        return self.load(clips[int(self.rng.integers(len(clips)))])
+
+    def room(self) -> None:
+        """Quiet-room bed: pink + brown noise and a faint hum, drifting in level every 5 minutes."""
+        chunk = 300 * RATE
+        t = np.arange(chunk) / RATE
+        for start in range(0, self.samples, chunk):
+            level = self.rng.uniform(-62, -50)
+            bed = 0.7 * bed_noise(self.rng, chunk, 1.0) + 0.7 * bed_noise(self.rng, chunk, 2.0)
+            if self.rng.random() < 0.5:
+                hum = np.asarray(
+                    sum(
+                        np.sin(2 * np.pi * 50 * k * t + self.rng.uniform(0, 6.3)) / k
+                        for k in (1, 2, 3)
+                    )
+                )
+                bed += 0.3 * hum.astype(np.float32)
+            self.add(at_level(bed.astype(np.float32), level), start)
+
+    def white_noise_machine(self, kind: str, hours: float) -> tuple[int, int]:
+        """One stretch of noise machine (clips of `kind` looped), about an hour in eight."""
+        length = int(min(hours * 3600, self.samples / RATE * 0.8) * RATE / 8)
+        start = int(self.rng.uniform(0.1, 0.9) * (self.samples - length))
+        level = self.rng.uniform(-40, -34)
+        pos = start
+        while pos < start + length:
+            piece = self.pick(kind)
+            piece = piece[: start + length - pos]
+            self.add(at_level(piece, level), pos)
+            pos += piece.size
+        self.scenes.append(
+            {
+                "kind": "white_noise_machine",
+                "start": start / RATE,
+                "end": (start + length) / RATE,
+                "level_dbfs": round(level, 1),
+            }
+        )
+        return start, start + length
+
+    def activity(
+        self, kind: str, per_hour: float, minutes: tuple[float, float], levels: tuple[float, float]
+    ) -> None:
+        """Stretches of `kind` clips with short pauses: talking, household noise."""
+        count = self.rng.poisson(per_hour * self.samples / RATE / 3600)
+        for _ in range(count):
+            length = self.rng.uniform(*minutes) * 60 * RATE
+            pos = int(self.rng.uniform(0, self.samples - length))
+            end = pos + int(length)
+            level = self.rng.uniform(*levels)
+            self.scenes.append(
+                {
+                    "kind": kind,
+                    "start": pos / RATE,
+                    "end": end / RATE,
+                    "level_dbfs": round(level, 1),
+                }
+            )
+            while pos < end:
+                piece = self.pick(kind)
+                self.add(at_level(piece, level + self.rng.uniform(-4, 4)), pos)
+                pos += piece.size + int(self.rng.uniform(0.3, 4.0) * RATE)
+
+    def cries(
+        self,
+        kind: str,
+        per_hour: float,
+        masked_span: tuple[int, int],
+        levels: tuple[float, float] = CRY_LEVELS,
+    ) -> None:
+        """Cry episodes: 10 s to 3 min of cry clips with breath pauses, well apart."""
+        count = max(1, self.rng.poisson(per_hour * self.samples / RATE / 3600))
+        taken: list[tuple[int, int]] = []
+        gap = 60 * RATE  # episodes well apart: they must stay separate episodes
+        for _ in range(count):
+            # Duration first, then a free spot: redrawing durations on a clash favours short ones.
+            seconds = float(np.exp(self.rng.uniform(np.log(10), np.log(180))))
+            for _attempt in range(500):
+                start = int(self.rng.uniform(30, self.samples / RATE - seconds - 30) * RATE)
+                end = start + int(seconds * RATE)
+                if not any(start < e + gap and end > s - gap for s, e in taken):
+                    taken.append((start, end))
+                    break
+        for start, end in sorted(taken):
+            level = self.rng.uniform(*levels)
+            pos, clips, last_end = start, 0, start
+            while pos < end:
+                piece = self.pick(kind)
+                piece = piece[: max(end - pos, RATE)]
+                self.add(at_level(piece, level + self.rng.uniform(-3, 3)), pos)
+                last_end = pos + piece.size
+                pos = last_end + int(self.rng.uniform(0.2, 1.0) * RATE)
+                clips += 1
+            masked = start < masked_span[1] and last_end > masked_span[0]
+            times = round(start / RATE, 3), round(last_end / RATE, 3)
+            self.episodes.append(Episode(*times, round(level, 1), masked, clips))
+
+    def finish(self) -> None:
+        """Scale the whole night down if overlaps clipped, rather than distort."""
+        peak = float(np.max(np.abs(self.audio))) if self.audio.size else 0.0
+        if peak > 0.99:
+            self.audio *= 0.99 / peak
+
+    def truth(self) -> dict[str, Any]:
+        """Ground truth: every cry episode and every scene (noise machine, activity stretches)."""
+        return {
+            "hours": self.hours,
+            "sample_rate": RATE,
+            "episodes": [asdict(e) for e in self.episodes],
+            "scenes": self.scenes,
+        }
