@@ -144,6 +144,14 @@ def _summary(
     }
 
 
+def split_clips(clips: list[Clip], val_fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    """Training and validation indices by recording group, stratified by dataset folder and
+    source: the split depends on the data and the seed, not on how folders map to labels, so
+    models with different label sets are validated on the same recordings."""
+    strata = [f"{c.ref.folder}/{c.ref.source}" for c in clips]
+    return split_groups([c.ref.group_id for c in clips], strata, val_fraction, seed)
+
+
 def _seed_keras(seed: int) -> None:
     import keras
 
@@ -156,12 +164,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     plan, clips, skipped = _plan(options)
     LOG.info("labels: %s; %d clips read", ", ".join(plan.labels), len(clips))
-    train_idx, val_idx = split_groups(
-        [c.ref.group_id for c in clips],
-        [f"{c.label}/{c.ref.source}" for c in clips],
-        options.val_fraction,
-        options.seed,
-    )
+    train_idx, val_idx = split_clips(clips, options.val_fraction, options.seed)
     summary = _summary(plan, clips, train_idx, val_idx, skipped)
     LOG.info(
         "group-wise split: %d training clips, %d validation clips", len(train_idx), len(val_idx)

@@ -108,8 +108,8 @@ def tune_operating_point(
     )
     if not choice.passing:
         LOG.warning(
-            "the tuning night's targets (recall >= 95 %%, <= 1 false alarm an hour, cry minutes "
-            "within 10 %%, onset <= 1.5 s) are not all met at any shift; more or cleaner crying "
+            "the tuning night's targets (recall >= 95 %, <= 1 false alarm an hour, cry minutes "
+            "within 10 %, onset <= 1.5 s) are not all met at any shift; more or cleaner crying "
             "and non-crying recordings usually help"
         )
     detector = {
