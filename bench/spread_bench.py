@@ -40,12 +40,16 @@ def _figures(model_dir: Path, nights: list[Path]) -> dict[str, float]:
         "int8/float agreement": 100 * spec["metrics"]["int8_float_argmax_agreement"],
         "wall s": spec["training"]["wall_seconds"],
     }
+    if "detector" in spec:
+        row["shift"] = spec["detector"]["threshold_shift"]
     model = load_model_dir(model_dir)
     for night in nights:
         truth = json.loads(night.with_suffix(".truth.json").read_text(encoding="utf-8"))
         scores = score_file(night, model, DEFAULT_HOP_SECONDS)
         metrics = trial(scores, model, truth, DEFAULT_HOP_SECONDS, DetectorConfig())
         row[f"{night.stem} FA/h"] = metrics.false_alarms_per_hour
+        row[f"{night.stem} onset s"] = metrics.latency_median
+        row[f"{night.stem} recall"] = 100 * metrics.recall
     return row
 
 
