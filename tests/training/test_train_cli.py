@@ -65,6 +65,7 @@ def test_prepare_train_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert detector["tuned_with"] == "babblefish-train train" and detector["night_episodes"] >= 1
     assert set(detector["night"]) == {"episode_recall", "false_alarms_per_hour",
                                       "cry_minutes_error_pct", "onset_latency_median_s"}  # fmt: skip
+    assert [row["threshold_shift"] for row in detector["scan"]] == list(SHIFTS)
     assert "0.25-h night of held-out validation clips" in spec.card
     capsys.readouterr()
 

@@ -121,5 +121,7 @@ def tune_operating_point(
         "targets_met": bool(choice.passing),
         "passing_shifts": list(choice.passing),
         "night": choice.metrics.figures(),
+        # Every shift tried: how the trade-off runs for this model, without rebuilding the night.
+        "scan": [{"threshold_shift": shift, **m.figures()} for shift, m in choice.scanned],
     }
     return detector, choice
