@@ -72,7 +72,7 @@ def test_recording_an_operating_point_keeps_the_cards_notes(tmp_path: Path) -> N
     assert (
         "3.125 log-odds below that" in text
         and text.count("log-odds below that") == 1
-        and "`night-A.flac`" in text
+        and "on night-A.flac" in text
     )
     assert text.endswith(notes) and text.count("## Notes") == 1
     assert text.count("## Training") == 1

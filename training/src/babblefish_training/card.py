@@ -63,7 +63,7 @@ def _detector_sentence(spec: dict[str, Any]) -> str:
     return (
         f" The monitor starts an episode {shift:g} log-odds below that "
         f"({shifted_threshold(spec['threshold'], shift):.4g}, per 1-s window), tuned for this model "
-        f"on `{detector.get('tuned_on', '?')}` with `{detector.get('tuned_with', '?')}`."
+        f"with `{detector.get('tuned_with', '?')}` on {detector.get('tuned_on', '?')}."
         f"{_night_sentence(detector)}"
     )
 
@@ -72,11 +72,15 @@ def _night_sentence(detector: dict[str, Any]) -> str:
     night = detector.get("night")
     if not night:
         return ""
-    verdict = "every target met" if detector.get("targets_met") else "NOT every target met"
+    verdict = (
+        "every target met"
+        if detector.get("targets_met")
+        else "not every target met at any shift; `detector.scan` in model.json has them all"
+    )
     return (
         f" There: episode recall {_pct(night['episode_recall'])}, "
-        f"{night['false_alarms_per_hour']:g} false alarms an hour, cry minutes "
-        f"{night['cry_minutes_error_pct']:+g} %, median onset {night['onset_latency_median_s']:g} s "
+        f"{night['false_alarms_per_hour']:.2f} false alarms an hour, cry minutes "
+        f"{night['cry_minutes_error_pct']:+.1f} %, median onset {night['onset_latency_median_s']:.2f} s "
         f"({verdict})."
     )
 
