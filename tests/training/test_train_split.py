@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import numpy as np
-from babblefish_training.dataset import Clip, ClipRef
-from babblefish_training.pipeline import split_clips
 from babblefish_training.split import split_groups
 
 
@@ -65,23 +60,3 @@ def test_group_follows_its_majority_stratum() -> None:
         sides = {groups[i]: ("t" if i in train else "v") for i in range(len(groups))}
         assert sides["a"] == ("t" if 0 in train else "v")
         assert not {groups[i] for i in train} & {groups[i] for i in val}
-
-
-def test_the_split_does_not_depend_on_the_label_mapping() -> None:
-    """Folders merged into one label, or kept apart, are validated on the same recordings."""
-    folders = ["crying", "talking", "dog", "laughing", "kettle", "rain"]
-    refs = [
-        ClipRef(
-            Path(f"{folder}/{i}.wav"), folder, f"{folder}:{i // 2}", "esc50" if i % 3 else "own"
-        )
-        for folder in folders
-        for i in range(12)
-    ]
-    audio = np.zeros(16, np.float32)
-    apart = [Clip(ref, ref.folder, audio) for ref in refs]
-    merged = [
-        Clip(ref, ref.folder if ref.folder in folders[:2] else "other", audio) for ref in refs
-    ]
-    split = split_clips(apart, 0.25, 0)
-    assert split == split_clips(merged, 0.25, 0)
-    assert {refs[i].folder for i in split[1]} == set(folders)

@@ -44,6 +44,10 @@ def test_held_out_night_is_seeded_and_plays_every_folder() -> None:
     # No real noise-machine clips among these: the night makes its own.
     assert "white_noise_machine" in kinds and kinds <= {"white_noise_machine", *FOLDERS}
     assert float(np.max(np.abs(night.audio))) <= 0.99
+    # A stretch plays each of its folder's three 2-s clips at most once (pauses <= 4 s), so one
+    # odd clip cannot repeat for minutes.
+    stretches = [s for s in truth["scenes"] if s["kind"] != "white_noise_machine"]
+    assert stretches and all(s["end"] - s["start"] <= 3 * (2.0 + 4.0) for s in stretches)
 
     again = held_out_night(clips, PLAN)
     assert again is not None and np.array_equal(night.audio, again.audio)

@@ -135,27 +135,42 @@ class Night(Generic[ClipT]):
         return start, start + length
 
     def activity(
-        self, kind: str, per_hour: float, minutes: tuple[float, float], levels: tuple[float, float]
+        self,
+        kind: str,
+        per_hour: float,
+        minutes: tuple[float, float],
+        levels: tuple[float, float],
+        *,
+        each_clip_once: bool = False,
     ) -> None:
-        """Stretches of `kind` clips with short pauses: talking, household noise."""
+        """Stretches of `kind` clips with short pauses: talking, household noise.
+
+        With `each_clip_once` a stretch plays its clips in a shuffled order without repeats and
+        ends early when they run out: from a small pool, one odd clip would otherwise play over
+        and over and decide the night's false alarms on its own.
+        """
         count = self.rng.poisson(per_hour * self.samples / RATE / 3600)
         for _ in range(count):
             length = self.rng.uniform(*minutes) * 60 * RATE
-            pos = int(self.rng.uniform(0, self.samples - length))
+            pos = start = int(self.rng.uniform(0, self.samples - length))
             end = pos + int(length)
             level = self.rng.uniform(*levels)
+            playlist = list(self.rng.permutation(len(self.pools[kind]))) if each_clip_once else []
+            while pos < end:
+                if each_clip_once and not playlist:
+                    end = pos
+                    break
+                piece = self.load(self.pools[kind][playlist.pop()]) if playlist else self.pick(kind)
+                self.add(at_level(piece, level + self.rng.uniform(-4, 4)), pos)
+                pos += piece.size + int(self.rng.uniform(0.3, 4.0) * RATE)
             self.scenes.append(
                 {
                     "kind": kind,
-                    "start": pos / RATE,
+                    "start": start / RATE,
                     "end": end / RATE,
                     "level_dbfs": round(level, 1),
                 }
             )
-            while pos < end:
-                piece = self.pick(kind)
-                self.add(at_level(piece, level + self.rng.uniform(-4, 4)), pos)
-                pos += piece.size + int(self.rng.uniform(0.3, 4.0) * RATE)
 
     def cries(
         self,

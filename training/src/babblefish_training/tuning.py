@@ -71,8 +71,9 @@ def held_out_night(clips: Sequence[Clip], plan: NightPlan) -> Night[Audio] | Non
     span = night.white_noise_machine(NOISE_POOL, plan.hours)
     for folder in sorted(others):
         night.activity(
-            folder, STRETCHES_PER_HOUR / len(others), minutes=STRETCH_MINUTES, levels=STRETCH_LEVELS
-        )
+            folder, STRETCHES_PER_HOUR / len(others), minutes=STRETCH_MINUTES,
+            levels=STRETCH_LEVELS, each_clip_once=True,
+        )  # fmt: skip
     night.cries(CRY_POOL, CRIES_PER_HOUR, span)
     night.finish()
     return night
