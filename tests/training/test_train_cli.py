@@ -145,4 +145,4 @@ def test_retraining_replaces_the_operating_point(
     assert main([*args, "--tune-hours", "0"]) == 0
     assert load_model_dir(model).threshold_shift is None
     assert "log-odds below that" not in (model / "MODEL_CARD.md").read_text(encoding="utf-8")
-    assert main([*args, "--tune-hours", "25"]) == 2
+    assert main([*args, "--tune-hours", "13"]) == 2

@@ -14,6 +14,7 @@ from babblefish_monitor.model import ModelError
 
 from .errors import TrainingError
 from .labels import parse_mapping
+from .tuning import MAX_TUNING_HOURS, TUNING_HOURS
 
 LOG = logging.getLogger("babblefish_training")
 
@@ -125,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--hard-negative", action="append", default=None, metavar="FOLDER",
                     help="folder whose clips weigh more in the loss (default: human_nonspeech, animal)")  # fmt: skip
     tr.add_argument("--hard-weight", type=float, default=2.0)
-    tr.add_argument("--tune-hours", type=float, default=6.0,
+    tr.add_argument("--tune-hours", type=float, default=TUNING_HOURS,
                     help="hours of night built from the held-out clips to tune the monitor's "
                          "operating point on (0: none; the monitor then uses its default)")  # fmt: skip
     tr.add_argument("--name", default="babblefish-cry")
@@ -183,8 +184,8 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
         raise TrainingError("--label-smoothing must be in [0, 0.5]")
     if not 0.0 <= args.val_fraction < 1.0:
         raise TrainingError("--val-fraction must be in [0, 1)")
-    if not 0.0 <= args.tune_hours <= 24.0:
-        raise TrainingError("--tune-hours must be between 0 and 24")
+    if not 0.0 <= args.tune_hours <= MAX_TUNING_HOURS:
+        raise TrainingError(f"--tune-hours must be between 0 and {MAX_TUNING_HOURS:g}")
     options = TrainOptions(
         data=args.data, out=args.out, labels=labels, mapping=parse_mapping(args.map),
         other_label=other, arch=args.arch, epochs=args.epochs, seed=args.seed,

@@ -332,9 +332,9 @@ def train(options: TrainOptions) -> dict[str, Any]:
             plan.cry_label, options.noise_label, options.quiet_label, options.tune_hours,
             options.seed,
         )  # fmt: skip
-        tuned = tune_operating_point(load_model_dir(options.out), val_clips, night_plan)
-        if tuned is not None:
-            spec["detector"] = tuned[0]
+        detector = tune_operating_point(load_model_dir(options.out), val_clips, night_plan)
+        if detector is not None:
+            spec["detector"] = detector
         spec["training"]["tuning_seconds"] = round(time.monotonic() - t0, 1)
         spec["training"]["wall_seconds"] = round(time.monotonic() - started, 1)
         write_spec(options.out, spec)

@@ -13,7 +13,7 @@ import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,13 +21,16 @@ from babblefish_monitor.detector import DetectorConfig
 from babblefish_monitor.model import ModelSpec
 from babblefish_monitor.pipeline import DEFAULT_HOP_SECONDS
 
-from .dataset import Clip
 from .night import RATE, Audio, Night, seed_of, trim_digital_silence
-from .operating_point import ShiftChoice, choose_shift, score_audio, trial
+from .operating_point import choose_shift, score_audio, trial
 from .synth import noise_machine
+
+if TYPE_CHECKING:
+    from .dataset import Clip
 
 LOG = logging.getLogger("babblefish_training")
 TUNING_HOURS = 6.0
+MAX_TUNING_HOURS = 12.0  # the night is built in memory: 12 h is 2.8 GB of float samples
 CRIES_PER_HOUR = 4.0
 STRETCHES_PER_HOUR = 3.0  # of other sounds, shared among the folders (bench nights: 1.5 + 1.5)
 STRETCH_MINUTES = (1.0, 5.0)
@@ -87,9 +90,9 @@ def to_int16(audio: Audio) -> npt.NDArray[np.int16]:
 
 def tune_operating_point(
     spec: ModelSpec, clips: Sequence[Clip], plan: NightPlan, hop: float = DEFAULT_HOP_SECONDS
-) -> tuple[dict[str, Any], ShiftChoice] | None:
-    """model.json's "detector" block for this model and the scan behind it; None (with a
-    warning) when the held-out clips cannot make a night with cries."""
+) -> dict[str, Any] | None:
+    """model.json's "detector" block for this model (with the scan behind it); None, with a
+    warning, when the held-out clips cannot make a night with cries."""
     night = held_out_night(clips, plan)
     if night is None:
         LOG.warning(
@@ -125,4 +128,4 @@ def tune_operating_point(
         # Every shift tried: how the trade-off runs for this model, without rebuilding the night.
         "scan": [{"threshold_shift": shift, **m.figures()} for shift, m in choice.scanned],
     }
-    return detector, choice
+    return detector
