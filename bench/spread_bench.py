@@ -6,7 +6,8 @@
 Each run is a separate `babblefish-train train` process on ../shared/data (dev + dev_extra) with
 the default model's labels and seed (so the same split and augmented pool) plus the arguments
 after `--`; run k uses `--init-seed k`, so only weight initialisation and batch order differ.
-With --night, each model is also replayed through the monitor's detector on that night.
+With --night, each model is also replayed through the monitor's detector on that night, at the
+operating point its training tuned on its own held-out night (the `shift` column).
 """
 
 from __future__ import annotations
