@@ -17,6 +17,8 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from .levels import set_rms_dbfs
+
 RATE = 16_000
 CRY_LEVELS = (-35.0, -15.0)  # dBFS: a nursery microphone a few metres from the cot
 Audio = npt.NDArray[np.float32]
@@ -28,14 +30,6 @@ def seed_of(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
 
 
-def rms_db(audio: Audio) -> float:
-    return float(10 * np.log10(np.mean(np.square(audio, dtype=np.float64)) + 1e-20))
-
-
-def at_level(audio: Audio, dbfs: float) -> Audio:
-    return (audio * 10 ** ((dbfs - rms_db(audio)) / 20)).astype(np.float32)
-
-
 def trim_digital_silence(audio: Audio, floor: float = 1e-4) -> Audio:
     """The clip from its first to its last sample above `floor` (ESC-50 pads clips with zeros)."""
     loud = np.flatnonzero(np.abs(audio) > floor)
@@ -43,7 +37,11 @@ def trim_digital_silence(audio: Audio, floor: float = 1e-4) -> Audio:
 
 
 def bed_noise(rng: np.random.Generator, samples: int, slope: float) -> Audio:
-    """Noise with power falling as 1/f**slope (1 = pink, 2 = brown), unit RMS."""
+    """Noise with power falling as 1/f**slope (1 = pink, 2 = brown), unit RMS.
+
+    Not `synth.coloured_noise`: that one draws its randomness differently, and the bench nights
+    (A, B, C) must come out the same as when their figures were taken.
+    """
     spectrum = rng.standard_normal(samples // 2 + 1) + 1j * rng.standard_normal(samples // 2 + 1)
     freqs = np.fft.rfftfreq(samples, 1 / RATE)
     freqs[0] = freqs[1]
@@ -111,7 +109,7 @@ class Night(Generic[ClipT]):
                     )
                 )
                 bed += 0.3 * hum.astype(np.float32)
-            self.add(at_level(bed.astype(np.float32), level), start)
+            self.add(set_rms_dbfs(bed.astype(np.float32), level), start)
 
     def white_noise_machine(self, kind: str, hours: float) -> tuple[int, int]:
         """One stretch of noise machine (clips of `kind` looped), about an hour in eight."""
@@ -122,7 +120,7 @@ class Night(Generic[ClipT]):
         while pos < start + length:
             piece = self.pick(kind)
             piece = piece[: start + length - pos]
-            self.add(at_level(piece, level), pos)
+            self.add(set_rms_dbfs(piece, level), pos)
             pos += piece.size
         self.scenes.append(
             {
@@ -161,7 +159,7 @@ class Night(Generic[ClipT]):
                     end = pos
                     break
                 piece = self.load(self.pools[kind][playlist.pop()]) if playlist else self.pick(kind)
-                self.add(at_level(piece, level + self.rng.uniform(-4, 4)), pos)
+                self.add(set_rms_dbfs(piece, level + self.rng.uniform(-4, 4)), pos)
                 pos += piece.size + int(self.rng.uniform(0.3, 4.0) * RATE)
             self.scenes.append(
                 {
@@ -198,7 +196,7 @@ class Night(Generic[ClipT]):
             while pos < end:
                 piece = self.pick(kind)
                 piece = piece[: max(end - pos, RATE)]
-                self.add(at_level(piece, level + self.rng.uniform(-3, 3)), pos)
+                self.add(set_rms_dbfs(piece, level + self.rng.uniform(-3, 3)), pos)
                 last_end = pos + piece.size
                 pos = last_end + int(self.rng.uniform(0.2, 1.0) * RATE)
                 clips += 1
