@@ -54,8 +54,9 @@ class Scorer:
         return Scores(np.array(self._times), np.array(self._cry), self.pipeline.stream_time)
 
 
-def score_audio(audio: npt.NDArray[np.int16], spec: ModelSpec, hop: float) -> Scores:
-    """Every window's cry score over 16 kHz mono int16 audio, fed in 30-s blocks."""
+def score_audio(audio: npt.NDArray[Any], spec: ModelSpec, hop: float) -> Scores:
+    """Every window's cry score over 16 kHz mono PCM (int16, or float in [-1, 1) as the
+    pipeline also takes it), fed in 30-s blocks."""
     scorer = Scorer(spec, hop)
     step = int(BLOCK_SECONDS * spec.frontend.sample_rate)
     for start in range(0, audio.size, step):

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 from babblefish_monitor.detector import DetectorConfig
 from babblefish_monitor.model import ModelSpec
 from babblefish_monitor.pipeline import DEFAULT_HOP_SECONDS
@@ -82,12 +81,6 @@ def held_out_night(clips: Sequence[Clip], plan: NightPlan) -> Night[Audio] | Non
     return night
 
 
-def to_int16(audio: Audio) -> npt.NDArray[np.int16]:
-    """Float audio as the 16-bit PCM a microphone delivers."""
-    pcm: npt.NDArray[np.int16] = np.clip(np.round(audio * 32767.0), -32768, 32767).astype(np.int16)
-    return pcm
-
-
 def tune_operating_point(
     spec: ModelSpec, clips: Sequence[Clip], plan: NightPlan, hop: float = DEFAULT_HOP_SECONDS
 ) -> dict[str, Any] | None:
@@ -101,7 +94,7 @@ def tune_operating_point(
         )
         return None
     truth = night.truth()
-    scores = score_audio(to_int16(night.audio), spec, hop)
+    scores = score_audio(night.audio, spec, hop)
     del night  # hours of float audio: free them before the scan
     choice = choose_shift(functools.partial(trial, scores, spec, truth, hop), DetectorConfig())
     LOG.info(
