@@ -104,6 +104,29 @@ def test_train_an_ensemble_with_the_other_recipes(
     assert main(["train", *common, "--out", str(pair), "--members", "0"]) == 2
 
 
+def test_distilling_teachers_ships_one_network(
+    make_dataset: DatasetFactory, tmp_path: Path
+) -> None:
+    """--teachers 2 trains two networks but exports one of the single network's size."""
+    data = make_dataset(clips=6)
+    single, student = tmp_path / "single", tmp_path / "student"
+    common = ["--data", str(data), "--labels", "crying,talking,other,quiet", *TINY_TRAIN]
+    assert main(["train", *common, "--out", str(single), "--tune-hours", "0"]) == 0
+    assert main(["train", *common, "--out", str(student), "--teachers", "2",
+                 "--label-smoothing", "0.1"]) == 0  # fmt: skip
+    one, distilled = load_model_dir(single).extra, load_model_dir(student).extra
+    assert distilled["params"] == one["params"]
+    assert distilled["model_bytes"] == pytest.approx(one["model_bytes"], rel=0.05)
+    assert distilled["training"]["teachers"] == 2
+    windows = np.random.default_rng(1).normal(-6.0, 3.0, (4, 98, 40)).astype(np.float32)
+    assert not np.allclose(
+        Classifier(load_model_dir(single)).predict(windows),
+        Classifier(load_model_dir(student)).predict(windows),
+    )
+    assert main(["train", *common, "--out", str(student), "--teachers", "2",
+                 "--members", "2"]) == 2  # fmt: skip
+
+
 def test_training_is_reproducible_across_processes(
     make_dataset: DatasetFactory, tmp_path: Path
 ) -> None:

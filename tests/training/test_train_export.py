@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from babblefish_monitor.classifier import Classifier, softmax
 from babblefish_monitor.model import load_model_dir
+from babblefish_training.distil import soft_targets
 from babblefish_training.export import to_int8_tflite
 from babblefish_training.features import features_of, window_samples
 from babblefish_training.modeldir import model_json, write_model_dir
@@ -148,3 +149,33 @@ def test_weight_averaging_exports_the_moving_average() -> None:
         moved[averaging] = float(np.abs(np.array(logits.kernel) - before).mean())
     # Over 12 steps an average with momentum 0.995 barely leaves where the first step put it.
     assert moved[True] < 0.6 * moved[False]
+
+
+def test_soft_targets_are_learnt_as_distributions() -> None:
+    """Teacher probabilities train the network towards those probabilities, not their argmax."""
+    import keras
+
+    features, labels = _features(64, 5)
+    wanted = np.array([0.6, 0.3, 0.1], np.float32)
+    soft = soft_targets(np.log(np.tile(wanted, (len(labels), 1))), labels * 0, hard_share=0.0)
+    assert np.allclose(soft, wanted, atol=1e-6)
+    inputs = keras.Input((98, 40))
+    model = keras.Model(
+        inputs, keras.layers.Dense(3)(keras.layers.GlobalAveragePooling1D()(inputs))
+    )
+    fit(
+        model, features, soft, np.ones(len(labels), np.float32), epochs=40, batch_size=16,
+        learning_rate=5e-2, validation=(features[:8], labels[:8]), seed=0,
+    )  # fmt: skip
+    learnt = softmax(model.predict(features, verbose=0)).mean(axis=0)
+    assert np.allclose(learnt, wanted, atol=0.05)
+
+
+def test_soft_targets_keep_a_share_on_the_true_label() -> None:
+    teacher = np.log(np.array([[0.9, 0.05, 0.05], [0.2, 0.7, 0.1]], np.float32))
+    labels = np.array([1, 1])
+    blended = soft_targets(teacher, labels, hard_share=0.5, label_smoothing=0.3)
+    assert np.allclose(blended.sum(axis=1), 1.0)
+    # Half the teacher, half the true label smoothed by 0.3 over three labels (0.8 / 0.1 / 0.1).
+    assert np.allclose(blended[0], [0.5, 0.425, 0.075])
+    assert np.allclose(blended[1], [0.15, 0.75, 0.1])

@@ -111,6 +111,12 @@ def _parser() -> argparse.ArgumentParser:
         default=1,
         help="train N networks and ship the mean of their logits (N times the size and cost)",
     )
+    tr.add_argument(
+        "--teachers",
+        type=int,
+        default=0,
+        help="train N networks, then ship one network trained on their averaged predictions",
+    )
     tr.add_argument("--width", type=int, default=48, help="ds_cnn channels")
     tr.add_argument(
         "--val-fraction", type=float, default=0.25, help="share of recording groups held out"
@@ -180,6 +186,8 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
         or args.members < 1
     ):
         raise TrainingError("--epochs, --windows-per-label and --members must be at least 1")
+    if args.teachers < 0 or (args.teachers and args.members > 1):
+        raise TrainingError("--teachers must be 0 or more, and cannot be combined with --members")
     if not 0.0 <= args.label_smoothing <= 0.5:
         raise TrainingError("--label-smoothing must be in [0, 0.5]")
     if not 0.0 <= args.val_fraction < 1.0:
@@ -192,7 +200,7 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
         windows_per_label=args.windows_per_label, batch_size=args.batch_size,
         learning_rate=args.learning_rate, label_smoothing=args.label_smoothing,
         spec_augment=args.spec_augment, weight_averaging=args.weight_averaging,
-        members=args.members, init_seed=args.init_seed,
+        members=args.members, teachers=args.teachers, init_seed=args.init_seed,
         width=args.width, val_fraction=args.val_fraction,
         max_fpr=args.max_fpr, min_clips=args.min_clips, strict=args.strict,
         quiet_label=args.quiet_label, noise_label=args.noise_label,

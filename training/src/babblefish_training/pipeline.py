@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from babblefish_monitor.classifier import Classifier, softmax
 from babblefish_monitor.model import CARD_FILE, ModelError, load_model_dir
 
 from .augment import Augmenter
 from .card import render_card
 from .dataset import Clip, load_clips, scan_datasets
+from .distil import soft_targets
 from .errors import TrainingError
 from .export import to_int8_tflite
 from .features import window_samples
@@ -31,7 +33,7 @@ from .models import (
     parameter_count,
 )
 from .plots import save_report_plot
-from .pool import Synthesiser, WindowSource, build_pool, make_source
+from .pool import FloatArray, Synthesiser, WindowSource, build_pool, make_source
 from .report import build_report, format_report
 from .scoring import pool_windows, predict_batched, windows_for_clips
 from .split import split_groups
@@ -67,6 +69,7 @@ class TrainOptions:
     spec_augment: bool = False
     weight_averaging: bool = False
     members: int = 1
+    teachers: int = 0  # >0: distil that many networks' averaged predictions into one
     width: int = 48
     val_fraction: float = 0.25
     max_fpr: float = 0.01
@@ -210,38 +213,54 @@ def train(options: TrainOptions) -> dict[str, Any]:
     # Seed before building: the initial weights come from Keras' global generator, and unseeded
     # they made every training process different (repeats inside one process came out identical).
     _seed_keras(init_seed)
-    members = [
-        build_model(
-            options.arch,
-            len(plan.labels),
-            options.frames,
-            features.shape[2],
-            mean=float(features.mean()),
-            std=float(features.std()),
-            width=options.width,
-            masking=options.spec_augment,
-            seed=init_seed + k,
-            name=f"{options.arch}_{k + 1}" if options.members > 1 else None,
-        )
-        for k in range(options.members)
-    ]
+    mean, std = float(features.mean()), float(features.std())
+    learning_rate = options.learning_rate or DEFAULT_LEARNING_RATES[options.arch]
+
+    def network(index: int, name: str | None) -> Any:
+        return build_model(
+            options.arch, len(plan.labels), options.frames, features.shape[2], mean=mean, std=std,
+            width=options.width, masking=options.spec_augment, seed=init_seed + index, name=name,
+        )  # fmt: skip
+
+    def train_network(
+        net: Any, x: FloatArray, y: npt.NDArray[Any], w: FloatArray, index: int
+    ) -> list[dict[str, float]]:
+        return fit(
+            net, x, y, w, epochs=options.epochs, batch_size=options.batch_size,
+            learning_rate=learning_rate, validation=(val_windows, val_targets),
+            seed=init_seed + index, label_smoothing=options.label_smoothing,
+            weight_averaging=options.weight_averaging,
+        )  # fmt: skip
+
+    count = options.teachers or options.members
+    members = [network(k, f"{options.arch}_{k + 1}" if count > 1 else None) for k in range(count)]
     model = ensemble(members)
     LOG.info("%s: %d parameters, %.2f M multiply-adds per 1-s window",
              model.name, parameter_count(model), multiply_adds(model) / 1e6)  # fmt: skip
     t0 = time.monotonic()
     history: list[dict[str, float]] = []
     for k, member in enumerate(members):
-        if options.members > 1:
-            LOG.info("training member %d of %d", k + 1, options.members)
+        if count > 1:
+            role = "teacher" if options.teachers else "member"
+            LOG.info("training %s %d of %d", role, k + 1, count)
         # Members differ by initialisation and batch order; averaging their logits is meant to
         # steady the run-to-run spread of a single network (bench/README.md, "Second round").
-        history = fit(
-            member, features, targets, weights, epochs=options.epochs,
-            batch_size=options.batch_size,
-            learning_rate=options.learning_rate or DEFAULT_LEARNING_RATES[options.arch],
-            validation=(val_windows, val_targets), seed=init_seed + k,
-            label_smoothing=options.label_smoothing, weight_averaging=options.weight_averaging,
+        history = train_network(member, features, targets, weights, k)
+    if options.teachers:
+        # The student learns from fresh windows: on the teachers' own training windows their
+        # predictions are close to the hard labels and teach little beyond them.
+        t1 = time.monotonic()
+        student_x, student_labels, student_w = build_pool(
+            _sources(train_clips, plan, options, length), _synthesisers(plan, options),
+            len(plan.labels), options.windows_per_label, augmenter=augmenter,
+            frames=options.frames, rng=rng, workers=options.workers,
         )  # fmt: skip
+        pool_seconds += time.monotonic() - t1
+        teacher_logits = predict_batched(lambda w: model.predict(w, verbose=0), student_x)
+        soft = soft_targets(teacher_logits, student_labels, label_smoothing=options.label_smoothing)
+        LOG.info("training the student on %d teachers' averaged predictions", count)
+        model = network(count, None)
+        history = train_network(model, student_x, soft, student_w, count)
     fit_seconds = time.monotonic() - t0
 
     tflite = to_int8_tflite(model, features, options.seed)
@@ -314,6 +333,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         "spec_augment": options.spec_augment,
         "weight_averaging": options.weight_averaging,
         "members": options.members,
+        "teachers": options.teachers,
         "augmented_windows": int(features.shape[0]),
         "val_fraction": options.val_fraction,
         "max_fpr": options.max_fpr,

@@ -16,7 +16,7 @@ EMA_MOMENTUM = 0.995
 def fit(
     model: Any,
     features: npt.NDArray[np.float32],
-    targets: npt.NDArray[np.int64],
+    targets: npt.NDArray[np.int64] | npt.NDArray[np.float32],
     weights: npt.NDArray[np.float32],
     *,
     epochs: int,
@@ -27,7 +27,11 @@ def fit(
     label_smoothing: float = 0.0,
     weight_averaging: bool = False,
 ) -> list[dict[str, float]]:
-    """Train in place; validation (inference mode, as deployed) is reported after every epoch."""
+    """Train in place; validation (inference mode, as deployed) is reported after every epoch.
+
+    `targets` are label indices, or one probability row per window (a teacher's soft labels,
+    which already carry any smoothing).
+    """
     import keras
 
     keras.utils.set_random_seed(seed)
@@ -39,12 +43,13 @@ def fit(
     # all saturate the softmax (and tie at 1.0) after a longer run.
     y: npt.NDArray[Any] = targets
     val: tuple[npt.NDArray[np.float32], npt.NDArray[Any]] | None = validation
-    if label_smoothing > 0.0:
+    soft = targets.ndim == 2
+    if label_smoothing > 0.0 or soft:
         one_hot = np.eye(int(model.output.shape[-1]), dtype=np.float32)
         loss = keras.losses.CategoricalCrossentropy(
-            from_logits=True, label_smoothing=label_smoothing
+            from_logits=True, label_smoothing=0.0 if soft else label_smoothing
         )
-        y = one_hot[targets]
+        y = targets if soft else one_hot[targets]
         val = None if validation is None else (validation[0], one_hot[validation[1]])
     else:
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
