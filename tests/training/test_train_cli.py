@@ -118,6 +118,11 @@ def test_distilling_teachers_ships_one_network(
     assert distilled["params"] == one["params"]
     assert distilled["model_bytes"] == pytest.approx(one["model_bytes"], rel=0.05)
     assert distilled["training"]["teachers"] == 2
+    assert one["training"]["teachers_validation"] is None
+    assert 0.0 <= distilled["training"]["teachers_validation"]["auc"] <= 1.0
+    card = (student / "MODEL_CARD.md").read_text()
+    assert "averaged predictions of 2 networks" in card
+    assert "averaged predictions" not in (single / "MODEL_CARD.md").read_text()
     windows = np.random.default_rng(1).normal(-6.0, 3.0, (4, 98, 40)).astype(np.float32)
     assert not np.allclose(
         Classifier(load_model_dir(single)).predict(windows),

@@ -85,6 +85,23 @@ def _night_sentence(detector: dict[str, Any]) -> str:
     )
 
 
+def _distillation_lines(training: dict[str, Any]) -> list[str]:
+    teachers = training.get("teachers") or 0
+    if not teachers:
+        return []
+    line = (
+        f"- distilled: this network learnt from fresh windows labelled by the averaged predictions "
+        f"of {teachers} networks trained first"
+    )
+    found = training.get("teachers_validation")
+    if found:
+        line += (
+            f" (their float average on the validation clips: AUC {found['auc']:.4f}, recall "
+            f"{_pct(found['cry_recall'])} at {_pct(found['cry_fpr'])} false positives)"
+        )
+    return [line]
+
+
 def render_card(spec: dict[str, Any]) -> str:
     """Markdown model card for a model directory."""
     training = spec.get("training", {})
@@ -116,6 +133,7 @@ def render_card(spec: dict[str, Any]) -> str:
         f"- sources: {training.get('sources')}; unreadable files skipped: {training.get('skipped_files')}",
         f"- {training.get('augmented_windows')} augmented windows x {training.get('epochs')} epochs, "
         f"seed {training.get('seed')}, wall time {training.get('wall_seconds')} s",
+        *_distillation_lines(training),
         "",
         "## Metrics",
         "",

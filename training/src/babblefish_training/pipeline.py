@@ -23,7 +23,7 @@ from .errors import TrainingError
 from .export import to_int8_tflite
 from .features import window_samples
 from .labels import LabelPlan, check_counts, plan_labels
-from .metrics import threshold_for_fpr
+from .metrics import binary_metrics, threshold_for_fpr
 from .modeldir import PLOT_FILE, model_json, write_model_dir, write_spec
 from .models import (
     DEFAULT_LEARNING_RATES,
@@ -158,6 +158,26 @@ def split_clips(clips: list[Clip], val_fraction: float, seed: int) -> tuple[list
     return split_groups([c.ref.group_id for c in clips], strata, val_fraction, seed)
 
 
+def _float_cry_metrics(
+    model: Any,
+    windows: FloatArray,
+    counts: npt.NDArray[np.int64],
+    positive: npt.NDArray[np.bool_],
+    *,
+    cry_index: int,
+    max_fpr: float,
+) -> dict[str, Any] | None:
+    """A Keras model's crying-vs-not figures on the validation clips (float, before export)."""
+    if not (positive.any() and (~positive).any()):
+        return None
+    probs = softmax(predict_batched(lambda w: model.predict(w, verbose=0), windows))
+    cry = pool_windows(probs, counts, cry_index).cry
+    found = binary_metrics(cry, positive, threshold_for_fpr(cry, positive, max_fpr))
+    LOG.info("teachers' average on validation (float): AUC %.4f, recall %.1f %% at FPR %.1f %%",
+             found.auc or 0.0, 100 * (found.recall or 0.0), 100 * (found.fpr or 0.0))  # fmt: skip
+    return {"auc": found.auc, "cry_recall": found.recall, "cry_fpr": found.fpr}
+
+
 def _seed_keras(seed: int) -> None:
     import keras
 
@@ -232,6 +252,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
             weight_averaging=options.weight_averaging,
         )  # fmt: skip
 
+    teachers_validation: dict[str, Any] | None = None
     count = options.teachers or options.members
     members = [network(k, f"{options.arch}_{k + 1}" if count > 1 else None) for k in range(count)]
     model = ensemble(members)
@@ -257,6 +278,14 @@ def train(options: TrainOptions) -> dict[str, Any]:
         )  # fmt: skip
         pool_seconds += time.monotonic() - t1
         teacher_logits = predict_batched(lambda w: model.predict(w, verbose=0), student_x)
+        teachers_validation = _float_cry_metrics(
+            model,
+            val_windows,
+            val_counts,
+            np.array([c.label == plan.cry_label for c in val_clips]),
+            cry_index=plan.labels.index(plan.cry_label),
+            max_fpr=options.max_fpr,
+        )
         soft = soft_targets(teacher_logits, student_labels, label_smoothing=options.label_smoothing)
         LOG.info("training the student on %d teachers' averaged predictions", count)
         model = network(count, None)
@@ -334,6 +363,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         "weight_averaging": options.weight_averaging,
         "members": options.members,
         "teachers": options.teachers,
+        "teachers_validation": teachers_validation,
         "augmented_windows": int(features.shape[0]),
         "val_fraction": options.val_fraction,
         "max_fpr": options.max_fpr,
