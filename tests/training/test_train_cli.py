@@ -57,6 +57,7 @@ def test_prepare_train_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert spec.output == "logits" and spec.input_frames == 98
     assert (model / "report.png").stat().st_size > 1000
     assert "## Metrics" in (model / "MODEL_CARD.md").read_text()
+    assert "90 % bootstrap interval" in (model / "MODEL_CARD.md").read_text()
     assert spec.card is not None and "babblefish-train train --data" in spec.card
     assert spec.extra["training"]["synthesised_labels"] == ["quiet"]
     # The monitor's operating point, tuned on a quarter-hour night of the held-out clips.
@@ -75,6 +76,8 @@ def test_prepare_train_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[st
         assert key in result
     assert result["clips"] == 27
     assert result["threshold"] == pytest.approx(spec.threshold)
+    interval = result["cry_recall_interval"]
+    assert 0.0 <= interval["low"] <= interval["high"] <= 1.0 and interval["max_fpr"] == 0.01
 
     assert (
         main(["evaluate", "--model", str(model), "--data", str(clips), "--split", "validation"])

@@ -30,6 +30,7 @@ def _metrics_section(metrics: dict[str, Any]) -> list[str]:
         f"| threshold (chosen on this validation set for FPR <= 1 %) | {val['threshold']:.4g} |",
         f"| cry recall at the threshold | {_pct(val['cry_recall'])} |",
         f"| false-positive rate at the threshold | {_pct(val['cry_fpr'])} |",
+        *_interval_row(val.get("cry_recall_interval")),
         f"| int8 vs float argmax agreement (windows) | {_pct(metrics.get('int8_float_argmax_agreement'))} |",
     ]
     for source, entry in val["by_source"].items():
@@ -53,6 +54,15 @@ def _metrics_section(metrics: dict[str, Any]) -> list[str]:
     for label, m in val["per_class"].items():
         lines.append(f"| {label} | {_pct(m['precision'])} | {_pct(m['recall'])} | {m['support']} |")
     return lines
+
+
+def _interval_row(interval: dict[str, float] | None) -> list[str]:
+    if not interval:
+        return []
+    return [
+        f"| cry recall at <= {_pct(interval['max_fpr'])} FPR, 90 % bootstrap interval (recording "
+        f"groups redrawn, threshold re-chosen) | {_pct(interval['low'])} to {_pct(interval['high'])} |"
+    ]
 
 
 def _detector_sentence(spec: dict[str, Any]) -> str:

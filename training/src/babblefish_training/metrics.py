@@ -47,6 +47,40 @@ def threshold_for_fpr(scores: FloatArray, positive: BoolArray, max_fpr: float) -
     return float(np.clip((barrier + upper) / 2, 1e-6, 1 - 1e-6))
 
 
+def recall_interval(
+    scores: FloatArray,
+    positive: BoolArray,
+    groups: Sequence[str],
+    max_fpr: float,
+    *,
+    level: float = 0.9,
+    rounds: int = 1000,
+    seed: int = 0,
+) -> tuple[float, float] | None:
+    """Bootstrap interval of "recall at <= max_fpr, threshold chosen on the same clips".
+
+    Whole recording groups are redrawn (clips of one recording are not independent) and the
+    threshold is chosen again in every round, as training does. With ~150 negatives, 1 % is one
+    clip, so a handful of clips moves the figure; this says by how much. None without both classes.
+    """
+    names, inverse = np.unique(np.asarray(groups, dtype=object), return_inverse=True)
+    members = [np.flatnonzero(inverse == g) for g in range(names.size)]
+    rng = np.random.default_rng(seed)
+    found: list[float] = []
+    for _ in range(rounds):
+        picked = np.concatenate([members[g] for g in rng.integers(0, names.size, names.size)])
+        pos = positive[picked]
+        if pos.all() or not pos.any():
+            continue
+        cut = threshold_for_fpr(scores[picked], pos, max_fpr)
+        found.append(float((scores[picked][pos] >= cut).mean()))
+    if not found:
+        return None
+    tail = 100 * (1 - level) / 2
+    low, high = np.percentile(found, [tail, 100 - tail])
+    return float(low), float(high)
+
+
 @dataclass(frozen=True)
 class BinaryMetrics:
     """Crying vs not at one threshold."""

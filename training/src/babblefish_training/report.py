@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from .metrics import binary_metrics, confusion, per_class, roc_auc
+from .metrics import binary_metrics, confusion, per_class, recall_interval, roc_auc
 from .scoring import ClipScores, decide
 
 
@@ -20,8 +21,14 @@ def build_report(
     labels: Sequence[str],
     cry_label: str,
     threshold: float,
+    groups: Sequence[str] | None = None,
+    max_fpr: float = 0.01,
 ) -> dict[str, Any]:
-    """Everything `evaluate --json` prints; true label None means 'not crying, no model label'."""
+    """Everything `evaluate --json` prints; true label None means 'not crying, no model label'.
+
+    With the clips' recording groups, it adds a 90 % bootstrap interval of the recall at
+    <= `max_fpr` (threshold re-chosen per round).
+    """
     cry_index = labels.index(cry_label)
     positive = np.array([t == cry_label for t in true_labels], dtype=bool)
     binary = binary_metrics(scores.cry, positive, threshold)
@@ -55,6 +62,7 @@ def build_report(
         "threshold": binary.threshold,
         "cry_recall": binary.recall,
         "cry_fpr": binary.fpr,
+        "cry_recall_interval": _interval(scores.cry, positive, groups, max_fpr),
         "cry_clips": binary.positives,
         "other_clips": binary.negatives,
         "by_source": by_source,
@@ -66,6 +74,14 @@ def build_report(
             "counts": confusion(folders, predicted, rows, labels).tolist(),
         },
     }
+
+
+def _interval(
+    cry: npt.NDArray[np.float32], positive: npt.NDArray[np.bool_], groups: Sequence[str] | None,
+    max_fpr: float,
+) -> dict[str, float] | None:  # fmt: skip
+    found = None if groups is None else recall_interval(cry, positive, groups, max_fpr)
+    return None if found is None else {"low": found[0], "high": found[1], "max_fpr": max_fpr}
 
 
 def _pct(value: float | None) -> str:
@@ -81,6 +97,12 @@ def format_report(report: dict[str, Any]) -> str:
         f"{report['threshold']:.4g}: recall {_pct(report['cry_recall'])}, "
         f"false-positive rate {_pct(report['cry_fpr'])}",
     ]
+    interval = report.get("cry_recall_interval")
+    if interval:
+        lines.append(
+            f"  recall at <= {_pct(interval['max_fpr'])} FPR, 90 % bootstrap interval over "
+            f"recording groups: {_pct(interval['low'])} to {_pct(interval['high'])}"
+        )
     for name, entry in report["by_source"].items():
         parts = [f"{entry['clips']} clips"]
         if "cry_recall" in entry:
