@@ -63,13 +63,17 @@ def write_spec(out: Path, spec: dict[str, Any]) -> None:
 
 
 def record_detector(out: Path, detector: dict[str, Any]) -> dict[str, Any]:
-    """Store the monitor's operating point for this model in model.json ("detector") and
-    re-render MODEL_CARD.md, keeping any hand-written notes at its end."""
+    """Store the monitor's operating point for this model in model.json ("detector")."""
     spec: dict[str, Any] = json.loads((out / SPEC_FILE).read_text(encoding="utf-8"))
     spec["detector"] = detector
+    rewrite_spec(out, spec)
+    return spec
+
+
+def rewrite_spec(out: Path, spec: dict[str, Any]) -> None:
+    """Rewrite model.json and re-render MODEL_CARD.md, keeping any hand-written notes at its end."""
     write_spec(out, spec)
     card = out / CARD_FILE
     text = card.read_text(encoding="utf-8") if card.is_file() else ""
     notes = text[text.index(NOTES_HEADING) :] if NOTES_HEADING in text else ""
     card.write_text(render_card(spec) + notes, encoding="utf-8")
-    return spec
