@@ -99,14 +99,16 @@ def _distillation_lines(training: dict[str, Any]) -> list[str]:
     teachers = training.get("teachers") or 0
     if not teachers:
         return []
-    line = (
-        f"- distilled: this network learnt from fresh windows labelled by the averaged predictions "
-        f"of {teachers} networks trained first"
+    by = (
+        "the predictions of a network trained first"
+        if teachers == 1
+        else f"the averaged predictions of {teachers} networks trained first"
     )
+    line = f"- distilled: this network learnt from fresh windows labelled by {by}"
     found = training.get("teachers_validation")
     if found:
         line += (
-            f" (their float average on the validation clips: AUC {found['auc']:.4f}, recall "
+            f" (the teachers' float output on the validation clips: AUC {found['auc']:.4f}, recall "
             f"{_pct(found['cry_recall'])} at {_pct(found['cry_fpr'])} false positives)"
         )
     return [line]

@@ -173,8 +173,10 @@ def _float_cry_metrics(
     probs = softmax(predict_batched(lambda w: model.predict(w, verbose=0), windows))
     cry = pool_windows(probs, counts, cry_index).cry
     found = binary_metrics(cry, positive, threshold_for_fpr(cry, positive, max_fpr))
-    LOG.info("teachers' average on validation (float): AUC %.4f, recall %.1f %% at FPR %.1f %%",
-             found.auc or 0.0, 100 * (found.recall or 0.0), 100 * (found.fpr or 0.0))  # fmt: skip
+    LOG.info(
+        "teachers on validation (float, logits averaged): AUC %.4f, recall %.1f %% at FPR %.1f %%",
+        found.auc or 0.0, 100 * (found.recall or 0.0), 100 * (found.fpr or 0.0),
+    )  # fmt: skip
     return {"auc": found.auc, "cry_recall": found.recall, "cry_fpr": found.fpr}
 
 
@@ -287,7 +289,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
             max_fpr=options.max_fpr,
         )
         soft = soft_targets(teacher_logits, student_labels, label_smoothing=options.label_smoothing)
-        LOG.info("training the student on %d teachers' averaged predictions", count)
+        LOG.info("training the student on the predictions of %d teacher(s)", count)
         model = network(count, None)
         history = train_network(model, student_x, soft, student_w, count)
     fit_seconds = time.monotonic() - t0
