@@ -78,6 +78,7 @@ def test_prepare_train_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert result["threshold"] == pytest.approx(spec.threshold)
     interval = result["cry_recall_interval"]
     assert 0.0 <= interval["low"] <= interval["high"] <= 1.0 and interval["max_fpr"] == 0.01
+    assert all(n["folder"] != "crying" for n in result["top_negatives"])
 
     assert (
         main(["evaluate", "--model", str(model), "--data", str(clips), "--split", "validation"])

@@ -56,6 +56,9 @@ def test_default_model_on_held_out_data(
     assert result["auc"] == pytest.approx(stored["auc"], abs=1e-6)
     assert result["cry_recall"] == pytest.approx(stored["cry_recall"])
     assert result["cry_recall_interval"] == pytest.approx(stored["cry_recall_interval"])
+    assert [n["clip"] for n in result["top_negatives"]] == [
+        n["clip"] for n in stored["top_negatives"]
+    ]
 
 
 def test_recording_an_operating_point_keeps_the_cards_notes(tmp_path: Path) -> None:

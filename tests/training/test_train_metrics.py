@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from babblefish_training.metrics import recall_interval, threshold_for_fpr
 from babblefish_training.report import build_report
 from babblefish_training.scoring import ClipScores
@@ -63,5 +64,28 @@ def test_report_carries_the_interval_only_with_groups() -> None:
     assert with_groups["cry_recall_interval"] == {"low": 1.0, "high": 1.0, "max_fpr": 0.01}
     assert (
         build_report(names, names, ["s"] * len(names), clip_scores, **common)["cry_recall_interval"]
+        is None
+    )
+
+
+def test_report_names_the_negatives_that_set_the_threshold() -> None:
+    scores, positive, _ = _clips([0.9] * 3, [0.2, 0.95, 0.6, 0.1, 0.7, 0.3, 0.05])
+    clip_scores = ClipScores(scores, np.tile([0.5, 0.5], (scores.size, 1)).astype(np.float32))
+    folders = ["crying" if p else f"f{i}" for i, p in enumerate(positive)]
+    names = [f"clip{i}.wav" for i in range(scores.size)]
+    common = {"labels": ["crying", "other"], "cry_label": "crying", "threshold": 0.5}
+    truth = ["crying" if p else "other" for p in positive]
+    report = build_report(folders, truth, ["s"] * scores.size, clip_scores, names=names, **common)
+    top = report["top_negatives"]
+    assert [n["clip"] for n in top] == [
+        "clip4.wav",
+        "clip7.wav",
+        "clip5.wav",
+        "clip8.wav",
+        "clip3.wav",
+    ]
+    assert top[0] == {"clip": "clip4.wav", "folder": "f4", "score": pytest.approx(0.95)}
+    assert (
+        build_report(folders, truth, ["s"] * scores.size, clip_scores, **common)["top_negatives"]
         is None
     )

@@ -39,6 +39,14 @@ def _metrics_section(metrics: dict[str, Any]) -> list[str]:
                 f"| cries from `{source}`: recall, AUC vs all negatives | "
                 f"{_pct(entry['cry_recall'])}, {entry['cry_auc_vs_all_negatives']:.4f} |"
             )
+    top = val.get("top_negatives")
+    if top:
+        named = ", ".join(f"`{n['clip']}` ({n['folder']}, {n['score']:.3f})" for n in top)
+        lines += [
+            "",
+            f"The validation negatives that score highest, which set the threshold: {named}. "
+            "More recordings like these, labelled, are what would lift the recall.",
+        ]
     stress = metrics.get("stress") or {}
     if stress:
         lines += [

@@ -72,6 +72,7 @@ def evaluate(
         cry_label=spec.cry_label,
         threshold=spec.threshold,
         groups=[c.ref.group_id for c in clips],
+        names=[c.ref.path.name for c in clips],
         max_fpr=float(spec.extra.get("training", {}).get("max_fpr", 0.01)),
     )
     return {"model": spec.name, "model_dir": str(spec.directory), "split": split,

@@ -333,7 +333,8 @@ def train(options: TrainOptions) -> dict[str, Any]:
             [c.ref.folder for c in val_clips], [c.label for c in val_clips],
             [c.ref.source for c in val_clips], scores, labels=plan.labels,
             cry_label=plan.cry_label, threshold=threshold,
-            groups=[c.ref.group_id for c in val_clips], max_fpr=options.max_fpr,
+            groups=[c.ref.group_id for c in val_clips],
+            names=[c.ref.path.name for c in val_clips], max_fpr=options.max_fpr,
         )  # fmt: skip
         stress = stress_report(
             [c.audio for c in val_clips if c.label == plan.cry_label], classifier.predict,

@@ -11,6 +11,8 @@ import numpy.typing as npt
 from .metrics import binary_metrics, confusion, per_class, recall_interval, roc_auc
 from .scoring import ClipScores, decide
 
+TOP_NEGATIVES = 5
+
 
 def build_report(
     folders: Sequence[str],
@@ -22,12 +24,14 @@ def build_report(
     cry_label: str,
     threshold: float,
     groups: Sequence[str] | None = None,
+    names: Sequence[str] | None = None,
     max_fpr: float = 0.01,
 ) -> dict[str, Any]:
     """Everything `evaluate --json` prints; true label None means 'not crying, no model label'.
 
     With the clips' recording groups, it adds a 90 % bootstrap interval of the recall at
-    <= `max_fpr` (threshold re-chosen per round).
+    <= `max_fpr` (threshold re-chosen per round); with their file names, the negatives that
+    score highest, which are what set the threshold.
     """
     cry_index = labels.index(cry_label)
     positive = np.array([t == cry_label for t in true_labels], dtype=bool)
@@ -63,6 +67,7 @@ def build_report(
         "cry_recall": binary.recall,
         "cry_fpr": binary.fpr,
         "cry_recall_interval": _interval(scores.cry, positive, groups, max_fpr),
+        "top_negatives": _top_negatives(scores.cry, positive, folders, names),
         "cry_clips": binary.positives,
         "other_clips": binary.negatives,
         "by_source": by_source,
@@ -82,6 +87,17 @@ def _interval(
 ) -> dict[str, float] | None:  # fmt: skip
     found = None if groups is None else recall_interval(cry, positive, groups, max_fpr)
     return None if found is None else {"low": found[0], "high": found[1], "max_fpr": max_fpr}
+
+
+def _top_negatives(
+    cry: npt.NDArray[np.float32], positive: npt.NDArray[np.bool_], folders: Sequence[str],
+    names: Sequence[str] | None, count: int = TOP_NEGATIVES,
+) -> list[dict[str, Any]] | None:  # fmt: skip
+    if names is None:
+        return None
+    negatives = np.flatnonzero(~positive)
+    ranked = negatives[np.argsort(-cry[negatives], kind="stable")][:count]
+    return [{"clip": names[i], "folder": folders[i], "score": float(cry[i])} for i in ranked]
 
 
 def _pct(value: float | None) -> str:
@@ -111,6 +127,11 @@ def format_report(report: dict[str, Any]) -> str:
         if "cry_fpr" in entry:
             parts.append(f"FPR {_pct(entry['cry_fpr'])}")
         lines.append(f"  source {name}: " + ", ".join(parts))
+    if report.get("top_negatives"):
+        top = ", ".join(
+            f"{n['clip']} ({n['folder']}, {n['score']:.3f})" for n in report["top_negatives"]
+        )
+        lines.append(f"  highest-scoring negatives (they set the threshold): {top}")
     if report["false_alarms_by_folder"]:
         alarms = ", ".join(f"{k} {v}" for k, v in report["false_alarms_by_folder"].items())
         lines.append(f"  false alarms by folder: {alarms}")
