@@ -136,6 +136,30 @@ def test_distilling_teachers_ships_one_network(
                  "--members", "2"]) == 2  # fmt: skip
 
 
+def test_mining_negatives_adds_a_weighted_second_pass(
+    make_dataset: DatasetFactory, tmp_path: Path
+) -> None:
+    """--mine-negatives re-trains briefly with the top-scoring negatives weighted, and says so."""
+    data = make_dataset(clips=6)
+    plain, mined = tmp_path / "plain", tmp_path / "mined"
+    common = ["--data", str(data), "--labels", "crying,talking,other,quiet", *TINY_TRAIN,
+              "--tune-hours", "0"]  # fmt: skip
+    assert main(["train", *common, "--out", str(plain)]) == 0
+    assert main(["train", *common, "--out", str(mined), "--mine-negatives", "0.3"]) == 0
+    training = load_model_dir(mined).extra["training"]
+    assert load_model_dir(plain).extra["training"]["mining"] is None
+    negatives = sum(n for label, n in training["train_clips"].items() if label != "crying")
+    assert sum(training["mining"]["folders"].values()) == round(0.3 * negatives)
+    assert "crying" not in training["mining"]["folders"]
+    assert "times more in 3 further epochs" in (mined / "MODEL_CARD.md").read_text()
+    windows = np.random.default_rng(2).normal(-6.0, 3.0, (4, 98, 40)).astype(np.float32)
+    assert not np.allclose(
+        Classifier(load_model_dir(plain)).predict(windows),
+        Classifier(load_model_dir(mined)).predict(windows),
+    )
+    assert main(["train", *common, "--out", str(mined), "--mine-negatives", "1.5"]) == 2
+
+
 def test_training_is_reproducible_across_processes(
     make_dataset: DatasetFactory, tmp_path: Path
 ) -> None:

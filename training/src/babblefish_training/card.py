@@ -122,6 +122,19 @@ def _distillation_lines(training: dict[str, Any]) -> list[str]:
     return [line]
 
 
+def _mining_lines(training: dict[str, Any]) -> list[str]:
+    mining = training.get("mining")
+    if not mining:
+        return []
+    folders = ", ".join(f"{folder} {count}" for folder, count in mining["folders"].items())
+    return [
+        f"- then the {sum(mining['folders'].values())} training negatives the network scored "
+        f"highest as crying ({folders}) weighed {mining['weight']:g} times more in "
+        f"{mining['epochs']} further epochs on fresh windows at "
+        f"{mining['learning_rate_factor']:g} times the learning rate"
+    ]
+
+
 def render_card(spec: dict[str, Any]) -> str:
     """Markdown model card for a model directory."""
     training = spec.get("training", {})
@@ -154,6 +167,7 @@ def render_card(spec: dict[str, Any]) -> str:
         f"- {training.get('augmented_windows')} augmented windows x {training.get('epochs')} epochs, "
         f"seed {training.get('seed')}, wall time {training.get('wall_seconds')} s",
         *_distillation_lines(training),
+        *_mining_lines(training),
         "",
         "## Metrics",
         "",

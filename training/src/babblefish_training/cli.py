@@ -117,6 +117,12 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         help="train N networks, then ship one network trained on their averaged predictions",
     )
+    tr.add_argument(
+        "--mine-negatives",
+        type=float,
+        default=0.0,
+        help="then train 3 more epochs with this share of the top-scoring negatives weighted x4",
+    )
     tr.add_argument("--width", type=int, default=48, help="ds_cnn channels")
     tr.add_argument(
         "--val-fraction", type=float, default=0.25, help="share of recording groups held out"
@@ -188,6 +194,8 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
         raise TrainingError("--epochs, --windows-per-label and --members must be at least 1")
     if args.teachers < 0 or (args.teachers and args.members > 1):
         raise TrainingError("--teachers must be 0 or more, and cannot be combined with --members")
+    if not 0.0 <= args.mine_negatives < 1.0:
+        raise TrainingError("--mine-negatives must be a share in [0, 1)")
     if not 0.0 <= args.label_smoothing <= 0.5:
         raise TrainingError("--label-smoothing must be in [0, 0.5]")
     if not 0.0 <= args.val_fraction < 1.0:
@@ -200,7 +208,8 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
         windows_per_label=args.windows_per_label, batch_size=args.batch_size,
         learning_rate=args.learning_rate, label_smoothing=args.label_smoothing,
         spec_augment=args.spec_augment, weight_averaging=args.weight_averaging,
-        members=args.members, teachers=args.teachers, init_seed=args.init_seed,
+        members=args.members, teachers=args.teachers, mine_fraction=args.mine_negatives,
+        init_seed=args.init_seed,
         width=args.width, val_fraction=args.val_fraction,
         max_fpr=args.max_fpr, min_clips=args.min_clips, strict=args.strict,
         quiet_label=args.quiet_label, noise_label=args.noise_label,

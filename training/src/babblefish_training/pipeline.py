@@ -35,7 +35,7 @@ from .models import (
 from .plots import save_report_plot
 from .pool import FloatArray, Synthesiser, WindowSource, build_pool, make_source
 from .report import build_report, format_report
-from .scoring import pool_windows, predict_batched, windows_for_clips
+from .scoring import pool_windows, predict_batched, score_clips, windows_for_clips
 from .split import split_groups
 from .stress import stress_report
 from .synth import noise_machine, quiet_room
@@ -43,6 +43,9 @@ from .trainer import fit
 from .tuning import TUNING_HOURS, NightPlan, tune_operating_point
 
 LOG = logging.getLogger("babblefish_training")
+MINED_WEIGHT = 4.0
+MINED_EPOCHS = 3
+MINED_LR_FACTOR = 0.1
 ESC50_NOTE = (
     "Trained on data that includes ESC-50 clips (CC BY-NC 3.0): non-commercial use only "
     "unless retrained without them."
@@ -70,6 +73,7 @@ class TrainOptions:
     weight_averaging: bool = False
     members: int = 1
     teachers: int = 0  # >0: distil that many networks' averaged predictions into one
+    mine_fraction: float = 0.0  # >0: a second pass weighting this share of top-scoring negatives
     width: int = 48
     val_fraction: float = 0.25
     max_fpr: float = 0.01
@@ -255,6 +259,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         )  # fmt: skip
 
     teachers_validation: dict[str, Any] | None = None
+    mined_folders: dict[str, int] | None = None
     count = options.teachers or options.members
     members = [network(k, f"{options.arch}_{k + 1}" if count > 1 else None) for k in range(count)]
     model = ensemble(members)
@@ -292,6 +297,33 @@ def train(options: TrainOptions) -> dict[str, Any]:
         LOG.info("training the student on the predictions of %d teacher(s)", count)
         model = network(count, None)
         history = train_network(model, student_x, soft, student_w, count)
+    if options.mine_fraction > 0:
+        # Experimental: the training negatives this network scores highest as crying (laughing,
+        # sirens) weigh more in a short, gentle second pass on fresh windows.
+        cry_index = plan.labels.index(plan.cry_label)
+        negatives = [i for i, c in enumerate(train_clips) if c.label != plan.cry_label]
+        mined_scores = score_clips(
+            [train_clips[i].audio for i in negatives],
+            lambda w: softmax(model.predict(w, verbose=0)),
+            options.frames, options.hop_frames, cry_index,
+        )  # fmt: skip
+        keep = max(1, round(options.mine_fraction * len(negatives)))
+        mined = [negatives[int(i)] for i in np.argsort(-mined_scores.cry)[:keep]]
+        mined_folders = dict(sorted(Counter(train_clips[i].ref.folder for i in mined).items()))
+        LOG.info("mined %d training negatives: %s", keep, mined_folders)
+        sources = _sources(train_clips, plan, options, length)
+        for i in mined:
+            sources[i].weight *= MINED_WEIGHT
+        mined_x, mined_y, mined_w = build_pool(
+            sources, _synthesisers(plan, options), len(plan.labels), options.windows_per_label,
+            augmenter=augmenter, frames=options.frames, rng=rng, workers=options.workers,
+        )  # fmt: skip
+        history = fit(
+            model, mined_x, mined_y, mined_w, epochs=MINED_EPOCHS,
+            batch_size=options.batch_size, learning_rate=learning_rate * MINED_LR_FACTOR,
+            validation=(val_windows, val_targets), seed=init_seed + 100,
+            label_smoothing=options.label_smoothing,
+        )  # fmt: skip
     fit_seconds = time.monotonic() - t0
 
     tflite = to_int8_tflite(model, features, options.seed)
@@ -368,6 +400,15 @@ def train(options: TrainOptions) -> dict[str, Any]:
         "members": options.members,
         "teachers": options.teachers,
         "teachers_validation": teachers_validation,
+        "mining": None
+        if mined_folders is None
+        else {
+            "fraction": options.mine_fraction,
+            "weight": MINED_WEIGHT,
+            "epochs": MINED_EPOCHS,
+            "learning_rate_factor": MINED_LR_FACTOR,
+            "folders": mined_folders,
+        },
         "augmented_windows": int(features.shape[0]),
         "val_fraction": options.val_fraction,
         "max_fpr": options.max_fpr,
