@@ -13,7 +13,7 @@ from babblefish_monitor.model import load_model_dir
 from babblefish_training.cli import main
 from babblefish_training.modeldir import record_detector
 from babblefish_training.operating_point import SHIFTS
-from train_toy_audio import TINY_LABELS, DatasetFactory, synth_clip
+from train_toy_audio import TINY_LABELS, DatasetFactory, synth_clip, write_dataset
 
 TINY_TRAIN = ["--epochs", "2", "--windows-per-label", "48", "--width", "8", "--batch-size", "32",
               "--min-clips", "3", "--tune-hours", "0.25"]  # fmt: skip
@@ -88,76 +88,77 @@ def test_prepare_train_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "crying vs not" in text and "confusion" in text
 
 
+@pytest.fixture(scope="module")
+def single(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Tiny data and the plain single network trained on it once: the recipes below compare to it."""
+    root = tmp_path_factory.mktemp("recipes")
+    data = write_dataset(root / "data", clips=6)
+    assert main(["train", *_recipe(data), "--out", str(root / "single")]) == 0
+    return data, root / "single"
+
+
+def _recipe(data: Path) -> list[str]:
+    return ["--data", str(data), "--labels", "crying,talking,other,quiet", *TINY_TRAIN,
+            "--tune-hours", "0"]  # fmt: skip
+
+
+def _predictions(model: Path) -> np.ndarray:
+    windows = np.random.default_rng(1).normal(-6.0, 3.0, (4, 98, 40)).astype(np.float32)
+    return Classifier(load_model_dir(model)).predict(windows)
+
+
 def test_train_an_ensemble_with_the_other_recipes(
-    make_dataset: DatasetFactory, tmp_path: Path
+    single: tuple[Path, Path], tmp_path: Path
 ) -> None:
     """--members 2 ships one graph averaging two networks; the recipe is recorded in model.json."""
-    data = make_dataset(clips=6)
-    single, pair = tmp_path / "single", tmp_path / "pair"
-    common = ["--data", str(data), "--labels", "crying,talking,other,quiet", *TINY_TRAIN]
-    assert main(["train", *common, "--out", str(single)]) == 0
-    assert main(["train", *common, "--out", str(pair), "--members", "2", "--spec-augment",
+    data, plain = single
+    pair = tmp_path / "pair"
+    assert main(["train", *_recipe(data), "--out", str(pair), "--members", "2", "--spec-augment",
                  "--weight-averaging", "--label-smoothing", "0.1"]) == 0  # fmt: skip
-    one, two = load_model_dir(single).extra, load_model_dir(pair).extra
+    one, two = load_model_dir(plain).extra, load_model_dir(pair).extra
     assert two["params"] == 2 * one["params"]
     assert two["multiply_adds_per_window"] == 2 * one["multiply_adds_per_window"]
     assert two["training"]["members"] == 2
     assert two["training"]["spec_augment"] and two["training"]["weight_averaging"]
     probs = Classifier(load_model_dir(pair)).predict(np.zeros((3, 98, 40), np.float32))
     assert probs.shape == (3, 4) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
-    assert main(["train", *common, "--out", str(pair), "--members", "0"]) == 2
+    assert main(["train", *_recipe(data), "--out", str(pair), "--members", "0"]) == 2
 
 
-def test_distilling_teachers_ships_one_network(
-    make_dataset: DatasetFactory, tmp_path: Path
-) -> None:
+def test_distilling_teachers_ships_one_network(single: tuple[Path, Path], tmp_path: Path) -> None:
     """--teachers 2 trains two networks but exports one of the single network's size."""
-    data = make_dataset(clips=6)
-    single, student = tmp_path / "single", tmp_path / "student"
-    common = ["--data", str(data), "--labels", "crying,talking,other,quiet", *TINY_TRAIN]
-    assert main(["train", *common, "--out", str(single), "--tune-hours", "0"]) == 0
-    assert main(["train", *common, "--out", str(student), "--teachers", "2",
+    data, plain = single
+    student = tmp_path / "student"
+    assert main(["train", *_recipe(data), "--out", str(student), "--teachers", "2",
                  "--label-smoothing", "0.1"]) == 0  # fmt: skip
-    one, distilled = load_model_dir(single).extra, load_model_dir(student).extra
+    one, distilled = load_model_dir(plain).extra, load_model_dir(student).extra
     assert distilled["params"] == one["params"]
     assert distilled["model_bytes"] == pytest.approx(one["model_bytes"], rel=0.05)
     assert distilled["training"]["teachers"] == 2
     assert one["training"]["teachers_validation"] is None
     assert 0.0 <= distilled["training"]["teachers_validation"]["auc"] <= 1.0
-    card = (student / "MODEL_CARD.md").read_text()
-    assert "averaged predictions of 2 networks" in card
-    assert "averaged predictions" not in (single / "MODEL_CARD.md").read_text()
-    windows = np.random.default_rng(1).normal(-6.0, 3.0, (4, 98, 40)).astype(np.float32)
-    assert not np.allclose(
-        Classifier(load_model_dir(single)).predict(windows),
-        Classifier(load_model_dir(student)).predict(windows),
-    )
-    assert main(["train", *common, "--out", str(student), "--teachers", "2",
+    assert "averaged predictions of 2 networks" in (student / "MODEL_CARD.md").read_text()
+    assert "averaged predictions" not in (plain / "MODEL_CARD.md").read_text()
+    assert not np.allclose(_predictions(plain), _predictions(student))
+    assert main(["train", *_recipe(data), "--out", str(student), "--teachers", "2",
                  "--members", "2"]) == 2  # fmt: skip
 
 
 def test_mining_negatives_adds_a_weighted_second_pass(
-    make_dataset: DatasetFactory, tmp_path: Path
+    single: tuple[Path, Path], tmp_path: Path
 ) -> None:
     """--mine-negatives re-trains briefly with the top-scoring negatives weighted, and says so."""
-    data = make_dataset(clips=6)
-    plain, mined = tmp_path / "plain", tmp_path / "mined"
-    common = ["--data", str(data), "--labels", "crying,talking,other,quiet", *TINY_TRAIN,
-              "--tune-hours", "0"]  # fmt: skip
-    assert main(["train", *common, "--out", str(plain)]) == 0
-    assert main(["train", *common, "--out", str(mined), "--mine-negatives", "0.3"]) == 0
+    data, plain = single
+    mined = tmp_path / "mined"
+    assert main(["train", *_recipe(data), "--out", str(mined), "--mine-negatives", "0.3"]) == 0
     training = load_model_dir(mined).extra["training"]
     assert load_model_dir(plain).extra["training"]["mining"] is None
     negatives = sum(n for label, n in training["train_clips"].items() if label != "crying")
     assert sum(training["mining"]["folders"].values()) == round(0.3 * negatives)
     assert "crying" not in training["mining"]["folders"]
     assert "times more in 3 further epochs" in (mined / "MODEL_CARD.md").read_text()
-    windows = np.random.default_rng(2).normal(-6.0, 3.0, (4, 98, 40)).astype(np.float32)
-    assert not np.allclose(
-        Classifier(load_model_dir(plain)).predict(windows),
-        Classifier(load_model_dir(mined)).predict(windows),
-    )
-    assert main(["train", *common, "--out", str(mined), "--mine-negatives", "1.5"]) == 2
+    assert not np.allclose(_predictions(plain), _predictions(mined))
+    assert main(["train", *_recipe(data), "--out", str(mined), "--mine-negatives", "1.5"]) == 2
 
 
 def test_training_is_reproducible_across_processes(

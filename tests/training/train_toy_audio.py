@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 
 RATE = 16_000
 TINY_LABELS = ("crying", "talking", "other")
@@ -31,3 +33,30 @@ def synth_clip(label: str, seconds: float, rng: np.random.Generator) -> np.ndarr
 
 # The `make_dataset` fixture's type: tests import it from here, never from conftest.
 DatasetFactory = Callable[..., Path]
+
+
+def write_dataset(
+    root: Path,
+    *,
+    labels: tuple[str, ...] = TINY_LABELS,
+    clips: int = 8,
+    seconds: float = 2.0,
+    manifest: bool = True,
+    seed: int = 0,
+) -> Path:
+    """Write ROOT/<label>/<clip>.wav (optionally with a manifest giving two clips per group)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for label in labels:
+        (root / label).mkdir(parents=True, exist_ok=True)
+        for i in range(clips):
+            relative = f"{label}/{label}-{i:02d}.wav"
+            sf.write(root / relative, synth_clip(label, seconds, rng), RATE, subtype="PCM_16")
+            rows.append({"path": relative, "label": label, "source": "toy",
+                         "group_id": f"{label}:{i // 2}"})  # fmt: skip
+    if manifest:
+        with (root / "manifest.csv").open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["path", "label", "source", "group_id"])
+            writer.writeheader()
+            writer.writerows(rows)
+    return root
