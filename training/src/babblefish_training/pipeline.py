@@ -163,7 +163,7 @@ def split_clips(clips: list[Clip], val_fraction: float, seed: int) -> tuple[list
     return split_groups([c.ref.group_id for c in clips], strata, val_fraction, seed)
 
 
-def _float_cry_metrics(
+def _teacher_figures(
     model: Any,
     windows: FloatArray,
     counts: npt.NDArray[np.int64],
@@ -172,7 +172,7 @@ def _float_cry_metrics(
     cry_index: int,
     max_fpr: float,
 ) -> dict[str, Any] | None:
-    """A Keras model's crying-vs-not figures on the validation clips (float, before export)."""
+    """The teachers' (float, logits averaged) crying-vs-not figures on the validation clips."""
     if not (positive.any() and (~positive).any()):
         return None
     probs = softmax(predict_batched(lambda w: model.predict(w, verbose=0), windows))
@@ -237,19 +237,21 @@ def train(options: TrainOptions) -> dict[str, Any]:
         if c.label != plan.cry_label and c.ref.folder not in options.hard_negatives
     ]
     augmenter = Augmenter(length, backgrounds)
-    t0 = time.monotonic()
-    features, targets, weights = build_pool(
-        _sources(train_clips, plan, options, length),
-        _synthesisers(plan, options),
-        len(plan.labels),
-        options.windows_per_label,
-        augmenter=augmenter,
-        frames=options.frames,
-        rng=rng,
-        workers=options.workers,
-        progress=lambda done, total: LOG.info("augmenting: %d/%d windows", done, total),
-    )
-    pool_seconds = time.monotonic() - t0
+    pool_seconds = 0.0
+
+    def pool(sources: list[WindowSource]) -> tuple[FloatArray, npt.NDArray[np.int64], FloatArray]:
+        """A fresh augmented pool from these sources (the same rng continues between pools)."""
+        nonlocal pool_seconds
+        begun = time.monotonic()
+        built = build_pool(
+            sources, _synthesisers(plan, options), len(plan.labels), options.windows_per_label,
+            augmenter=augmenter, frames=options.frames, rng=rng, workers=options.workers,
+            progress=lambda done, total: LOG.info("augmenting: %d/%d windows", done, total),
+        )  # fmt: skip
+        pool_seconds += time.monotonic() - begun
+        return built
+
+    features, targets, weights = pool(_sources(train_clips, plan, options, length))
     LOG.info("%d augmented windows in %.0f s", features.shape[0], pool_seconds)
 
     val_clips = [clips[i] for i in val_idx]
@@ -259,6 +261,8 @@ def train(options: TrainOptions) -> dict[str, Any]:
     val_targets = np.repeat([plan.labels.index(c.label) for c in val_clips], val_counts).astype(
         np.int64
     )
+    val_positive = np.array([c.label == plan.cry_label for c in val_clips], dtype=bool)
+    cry_index = plan.labels.index(plan.cry_label)
 
     init_seed = options.seed if options.init_seed is None else options.init_seed
     # Seed before building: the initial weights come from Keras' global generator, and unseeded
@@ -273,16 +277,22 @@ def train(options: TrainOptions) -> dict[str, Any]:
             width=options.width, masking=options.spec_augment, seed=init_seed + index, name=name,
         )  # fmt: skip
 
+    fit_seconds = 0.0
+
     def train_network(
         net: Any, x: FloatArray, y: npt.NDArray[Any], w: FloatArray, index: int,
         *, epochs: int = options.epochs, rate: float = learning_rate,
     ) -> list[dict[str, float]]:  # fmt: skip
-        return fit(
+        nonlocal fit_seconds
+        begun = time.monotonic()
+        history = fit(
             net, x, y, w, epochs=epochs, batch_size=options.batch_size,
             learning_rate=rate, validation=(val_windows, val_targets),
             seed=init_seed + index, label_smoothing=options.label_smoothing,
             weight_averaging=options.weight_averaging,
         )  # fmt: skip
+        fit_seconds += time.monotonic() - begun
+        return history
 
     teachers_validation: dict[str, Any] | None = None
     mined_folders: dict[str, int] | None = None
@@ -291,7 +301,6 @@ def train(options: TrainOptions) -> dict[str, Any]:
     model = ensemble(members)
     LOG.info("%s: %d parameters, %.2f M multiply-adds per 1-s window",
              model.name, parameter_count(model), multiply_adds(model) / 1e6)  # fmt: skip
-    t0 = time.monotonic()
     history: list[dict[str, float]] = []
     for k, member in enumerate(members):
         if count > 1:
@@ -303,37 +312,23 @@ def train(options: TrainOptions) -> dict[str, Any]:
     if options.teachers:
         # The student learns from fresh windows: on the teachers' own training windows their
         # predictions are close to the hard labels and teach little beyond them.
-        t1 = time.monotonic()
-        student_x, student_labels, student_w = build_pool(
-            _sources(train_clips, plan, options, length), _synthesisers(plan, options),
-            len(plan.labels), options.windows_per_label, augmenter=augmenter,
-            frames=options.frames, rng=rng, workers=options.workers,
-        )  # fmt: skip
-        pool_seconds += time.monotonic() - t1
+        student_x, student_labels, student_w = pool(_sources(train_clips, plan, options, length))
         teacher_logits = predict_batched(lambda w: model.predict(w, verbose=0), student_x)
-        teachers_validation = _float_cry_metrics(
-            model,
-            val_windows,
-            val_counts,
-            np.array([c.label == plan.cry_label for c in val_clips]),
-            cry_index=plan.labels.index(plan.cry_label),
+        teachers_validation = _teacher_figures(
+            model, val_windows, val_counts, val_positive, cry_index=cry_index,
             max_fpr=options.max_fpr,
-        )
+        )  # fmt: skip
         soft = soft_targets(teacher_logits, student_labels, label_smoothing=options.label_smoothing)
         LOG.info("training the student on the predictions of %d teacher(s)", count)
         model = network(count, None)
         history = train_network(model, student_x, soft, student_w, count)
     if options.mine_fraction > 0:
         sources, mined_folders = _mined_sources(model, train_clips, plan, options, length)
-        mined_x, mined_y, mined_w = build_pool(
-            sources, _synthesisers(plan, options), len(plan.labels), options.windows_per_label,
-            augmenter=augmenter, frames=options.frames, rng=rng, workers=options.workers,
-        )  # fmt: skip
+        mined_x, mined_y, mined_w = pool(sources)
         history = train_network(
             model, mined_x, mined_y, mined_w, MINED_SEED_OFFSET, epochs=MINED_EPOCHS,
             rate=learning_rate * MINED_LR_FACTOR,
         )  # fmt: skip
-    fit_seconds = time.monotonic() - t0
 
     tflite = to_int8_tflite(model, features, options.seed)
     extra: dict[str, Any] = {
@@ -363,11 +358,9 @@ def train(options: TrainOptions) -> dict[str, Any]:
             ) from err
         float_probs = softmax(predict_batched(lambda w: model.predict(w, verbose=0), val_windows))
         agreement = float(np.mean(int8_probs.argmax(1) == float_probs.argmax(1)))
-        cry_index = plan.labels.index(plan.cry_label)
         scores = pool_windows(int8_probs, val_counts, cry_index)
-        positive = np.array([c.label == plan.cry_label for c in val_clips])
-        if positive.any() and (~positive).any():
-            threshold = threshold_for_fpr(scores.cry, positive, options.max_fpr)
+        if val_positive.any() and (~val_positive).any():
+            threshold = threshold_for_fpr(scores.cry, val_positive, options.max_fpr)
         else:
             LOG.warning("validation lacks crying or other clips: threshold left at 0.5")
         report = build_report(
@@ -392,7 +385,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         conf = report["confusion"]
         save_report_plot(
             options.out / PLOT_FILE, np.array(conf["counts"]), conf["rows"], conf["columns"],
-            cry_scores=scores.cry, positive=positive, threshold=threshold,
+            cry_scores=scores.cry, positive=val_positive, threshold=threshold,
             title=f"{options.name} ({options.arch}): group-wise validation",
         )  # fmt: skip
     spec["threshold"] = threshold
