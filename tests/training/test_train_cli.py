@@ -160,6 +160,20 @@ def test_mining_negatives_adds_a_weighted_second_pass(
     assert not np.allclose(_predictions(plain), _predictions(mined))
     assert main(["train", *_recipe(data), "--out", str(mined), "--mine-negatives", "1.5"]) == 2
 
+    # --mine-cries also weighs up the cries the first pass scored lowest.
+    both = tmp_path / "both"
+    assert main(["train", *_recipe(data), "--out", str(both), "--mine-negatives", "0.3",
+                 "--mine-cries", "0.5"]) == 0  # fmt: skip
+    mining = load_model_dir(both).extra["training"]["mining"]
+    assert mining["cries"] == round(0.5 * training["train_clips"]["crying"]) > 0
+    assert mining["folders"] == training["mining"]["folders"]
+    assert (
+        f"and the {mining['cries']} cries it scored lowest" in (both / "MODEL_CARD.md").read_text()
+    )
+    assert "cries it scored lowest" not in (mined / "MODEL_CARD.md").read_text()
+    assert not np.allclose(_predictions(mined), _predictions(both))
+    assert main(["train", *_recipe(data), "--out", str(both), "--mine-cries", "0.5"]) == 2
+
 
 def test_training_is_reproducible_across_processes(
     make_dataset: DatasetFactory, tmp_path: Path

@@ -127,9 +127,12 @@ def _mining_lines(training: dict[str, Any]) -> list[str]:
     if not mining:
         return []
     folders = ", ".join(f"{folder} {count}" for folder, count in mining["folders"].items())
+    # Models trained before cries were mined have no "cries" entry.
+    cries = mining.get("cries", 0)
+    also = f", and the {cries} cries it scored lowest," if cries else ""
     return [
         f"- then the {sum(mining['folders'].values())} training negatives the network scored "
-        f"highest as crying ({folders}) weighed {mining['weight']:g} times more in "
+        f"highest as crying ({folders}){also} weighed {mining['weight']:g} times more in "
         f"{mining['epochs']} further epochs on fresh windows at "
         f"{mining['learning_rate_factor']:g} times the learning rate"
     ]

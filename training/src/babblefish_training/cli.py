@@ -123,6 +123,13 @@ def _parser() -> argparse.ArgumentParser:
         default=0.0,
         help="then train 3 more epochs with this share of the top-scoring negatives weighted x4",
     )
+    tr.add_argument(
+        "--mine-cries",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="with --mine-negatives: also weight this share of the lowest-scoring cries x4",
+    )
     tr.add_argument("--width", type=int, default=48, help="ds_cnn channels")
     tr.add_argument(
         "--val-fraction", type=float, default=0.25, help="share of recording groups held out"
@@ -196,6 +203,8 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
         raise TrainingError("--teachers must be 0 or more, and cannot be combined with --members")
     if not 0.0 <= args.mine_negatives < 1.0:
         raise TrainingError("--mine-negatives must be a share in [0, 1)")
+    if not 0.0 <= args.mine_cries < 1.0 or (args.mine_cries and not args.mine_negatives):
+        raise TrainingError("--mine-cries must be a share in [0, 1), with --mine-negatives")
     if not 0.0 <= args.label_smoothing <= 0.5:
         raise TrainingError("--label-smoothing must be in [0, 0.5]")
     if not 0.0 <= args.val_fraction < 1.0:
@@ -209,6 +218,7 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
         learning_rate=args.learning_rate, label_smoothing=args.label_smoothing,
         spec_augment=args.spec_augment, weight_averaging=args.weight_averaging,
         members=args.members, teachers=args.teachers, mine_fraction=args.mine_negatives,
+        mine_cries=args.mine_cries,
         init_seed=args.init_seed,
         width=args.width, val_fraction=args.val_fraction,
         max_fpr=args.max_fpr, min_clips=args.min_clips, strict=args.strict,

@@ -75,6 +75,7 @@ class TrainOptions:
     members: int = 1
     teachers: int = 0  # >0: distil that many networks' averaged predictions into one
     mine_fraction: float = 0.0  # >0: a second pass weighting this share of top-scoring negatives
+    mine_cries: float = 0.0  # ...and this share of the lowest-scoring cries
     width: int = 48
     val_fraction: float = 0.25
     max_fpr: float = 0.01
@@ -187,26 +188,37 @@ def _teacher_figures(
 
 def _mined_sources(
     model: Any, clips: list[Clip], plan: LabelPlan, options: TrainOptions, length: int
-) -> tuple[list[WindowSource], dict[str, int]]:
-    """Training sources with the top-scoring share of negatives weighted up, and their folders.
+) -> tuple[list[WindowSource], dict[str, int], int]:
+    """Training sources with the hardest clips weighted up; the mined negatives' folders; cries.
 
     The negatives a network scores highest as crying (on the shared data mostly sirens, horns and
     animals) are the kind that set its threshold; a short, gentle second pass that weighs them
-    more lifted AUC and recall on every seed tried (bench/README.md, "Fifth round").
+    more lifted AUC and recall on every seed tried (bench/README.md, "Fifth round"). With
+    `mine_cries`, the cries it scores lowest are weighted up as well.
     """
+    cry_index = plan.labels.index(plan.cry_label)
+
+    def cry_scores(indices: list[int]) -> FloatArray:
+        return score_clips(
+            [clips[i].audio for i in indices], lambda w: softmax(model.predict(w, verbose=0)),
+            options.frames, options.hop_frames, cry_index,
+        ).cry  # fmt: skip
+
     negatives = [i for i, c in enumerate(clips) if c.label != plan.cry_label]
-    scores = score_clips(
-        [clips[i].audio for i in negatives], lambda w: softmax(model.predict(w, verbose=0)),
-        options.frames, options.hop_frames, plan.labels.index(plan.cry_label),
-    )  # fmt: skip
     keep = max(1, round(options.mine_fraction * len(negatives)))
-    mined = [negatives[int(i)] for i in np.argsort(-scores.cry)[:keep]]
+    mined = [negatives[int(i)] for i in np.argsort(-cry_scores(negatives))[:keep]]
     folders = dict(sorted(Counter(clips[i].ref.folder for i in mined).items()))
     LOG.info("mined %d training negatives: %s", keep, folders)
+    weakest = 0
+    if options.mine_cries > 0:
+        cries = [i for i, c in enumerate(clips) if c.label == plan.cry_label]
+        weakest = round(options.mine_cries * len(cries))
+        LOG.info("mined the %d training cries scored lowest", weakest)
+        mined += [cries[int(i)] for i in np.argsort(cry_scores(cries), kind="stable")[:weakest]]
     sources = _sources(clips, plan, options, length)
     for i in mined:
         sources[i].weight *= MINED_WEIGHT
-    return sources, folders
+    return sources, folders, weakest
 
 
 def _seed_keras(seed: int) -> None:
@@ -296,6 +308,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
 
     teachers_validation: dict[str, Any] | None = None
     mined_folders: dict[str, int] | None = None
+    mined_cries = 0
     count = options.teachers or options.members
     members = [network(k, f"{options.arch}_{k + 1}" if count > 1 else None) for k in range(count)]
     model = ensemble(members)
@@ -323,7 +336,9 @@ def train(options: TrainOptions) -> dict[str, Any]:
         model = network(count, None)
         history = train_network(model, student_x, soft, student_w, count)
     if options.mine_fraction > 0:
-        sources, mined_folders = _mined_sources(model, train_clips, plan, options, length)
+        sources, mined_folders, mined_cries = _mined_sources(
+            model, train_clips, plan, options, length
+        )
         mined_x, mined_y, mined_w = pool(sources)
         history = train_network(
             model, mined_x, mined_y, mined_w, MINED_SEED_OFFSET, epochs=MINED_EPOCHS,
@@ -406,6 +421,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         if mined_folders is None
         else {
             "fraction": options.mine_fraction,
+            "cries": mined_cries,
             "weight": MINED_WEIGHT,
             "epochs": MINED_EPOCHS,
             "learning_rate_factor": MINED_LR_FACTOR,
