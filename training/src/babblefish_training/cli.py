@@ -121,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
         "--mine-negatives",
         type=float,
         default=0.0,
+        metavar="SHARE",
         help="then train 3 more epochs with this share of the top-scoring negatives weighted x4",
     )
     tr.add_argument(

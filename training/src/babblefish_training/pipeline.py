@@ -188,8 +188,8 @@ def _teacher_figures(
 
 def _mined_sources(
     model: Any, clips: list[Clip], plan: LabelPlan, options: TrainOptions, length: int
-) -> tuple[list[WindowSource], dict[str, int], int]:
-    """Training sources with the hardest clips weighted up; the mined negatives' folders; cries.
+) -> tuple[list[WindowSource], dict[str, Any]]:
+    """Training sources with the hardest clips weighted up, and what was mined (for model.json).
 
     The negatives a network scores highest as crying (on the shared data mostly sirens, horns and
     animals) are the kind that set its threshold; a short, gentle second pass that weighs them
@@ -218,7 +218,7 @@ def _mined_sources(
     sources = _sources(clips, plan, options, length)
     for i in mined:
         sources[i].weight *= MINED_WEIGHT
-    return sources, folders, weakest
+    return sources, {"folders": folders, "cries": weakest}
 
 
 def _seed_keras(seed: int) -> None:
@@ -307,8 +307,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         return history
 
     teachers_validation: dict[str, Any] | None = None
-    mined_folders: dict[str, int] | None = None
-    mined_cries = 0
+    mining: dict[str, Any] | None = None
     count = options.teachers or options.members
     members = [network(k, f"{options.arch}_{k + 1}" if count > 1 else None) for k in range(count)]
     model = ensemble(members)
@@ -336,9 +335,9 @@ def train(options: TrainOptions) -> dict[str, Any]:
         model = network(count, None)
         history = train_network(model, student_x, soft, student_w, count)
     if options.mine_fraction > 0:
-        sources, mined_folders, mined_cries = _mined_sources(
-            model, train_clips, plan, options, length
-        )
+        sources, mined = _mined_sources(model, train_clips, plan, options, length)
+        mining = {"fraction": options.mine_fraction, "weight": MINED_WEIGHT,
+                  "epochs": MINED_EPOCHS, "learning_rate_factor": MINED_LR_FACTOR, **mined}  # fmt: skip
         mined_x, mined_y, mined_w = pool(sources)
         history = train_network(
             model, mined_x, mined_y, mined_w, MINED_SEED_OFFSET, epochs=MINED_EPOCHS,
@@ -417,16 +416,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         "members": options.members,
         "teachers": options.teachers,
         "teachers_validation": teachers_validation,
-        "mining": None
-        if mined_folders is None
-        else {
-            "fraction": options.mine_fraction,
-            "cries": mined_cries,
-            "weight": MINED_WEIGHT,
-            "epochs": MINED_EPOCHS,
-            "learning_rate_factor": MINED_LR_FACTOR,
-            "folders": mined_folders,
-        },
+        "mining": mining,
         "augmented_windows": int(features.shape[0]),
         "val_fraction": options.val_fraction,
         "max_fpr": options.max_fpr,
