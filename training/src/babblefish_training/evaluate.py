@@ -9,10 +9,10 @@ from typing import Any
 from babblefish_monitor.classifier import Classifier
 from babblefish_monitor.model import ModelSpec, load_model_dir
 
-from .dataset import ClipRef, load_clips, scan_datasets
+from .dataset import Clip, ClipRef, load_clips, scan_datasets
 from .errors import TrainingError
 from .report import build_report
-from .scoring import score_clips
+from .scoring import ClipScores, score_clips
 
 LOG = logging.getLogger("babblefish_training")
 SPLITS = ("all", "validation", "train")
@@ -40,6 +40,23 @@ def _select(refs: list[ClipRef], spec: ModelSpec, split: str) -> list[ClipRef]:
     return keep
 
 
+def score_dataset(
+    spec: ModelSpec, data: list[Path], split: str = "all", strict: bool = False
+) -> tuple[list[Clip], ClipScores, int]:
+    """The clips of `split` through the model (the monitor's classifier), and unreadable files."""
+    refs = _select(scan_datasets(data), spec, split)
+    clips, loaded = load_clips(((r, r.folder) for r in refs), strict)
+    if not clips:
+        raise TrainingError("no readable clips to evaluate")
+    if loaded.skipped:
+        LOG.warning("skipped %d unreadable file(s)", len(loaded.skipped))
+    hop = int(spec.extra.get("window_hop_frames", spec.input_frames // 2))
+    scores = score_clips(
+        [c.audio for c in clips], Classifier(spec).predict, spec.input_frames, hop, spec.cry_index
+    )
+    return clips, scores, len(loaded.skipped)
+
+
 def evaluate(
     model_dir: Path | None, data: list[Path], mapping: dict[str, str], split: str = "all",
     strict: bool = False,
@@ -52,17 +69,7 @@ def evaluate(
             f"--map targets labels the model does not have: {', '.join(unknown)} "
             f"(model labels: {', '.join(spec.labels)})"
         )
-    refs = _select(scan_datasets(data), spec, split)
-    clips, loaded = load_clips(((r, r.folder) for r in refs), strict)
-    if not clips:
-        raise TrainingError("no readable clips to evaluate")
-    if loaded.skipped:
-        LOG.warning("skipped %d unreadable file(s)", len(loaded.skipped))
-    classifier = Classifier(spec)
-    hop = int(spec.extra.get("window_hop_frames", spec.input_frames // 2))
-    scores = score_clips(
-        [c.audio for c in clips], classifier.predict, spec.input_frames, hop, spec.cry_index
-    )
+    clips, scores, skipped = score_dataset(spec, data, split, strict)
     report = build_report(
         [c.ref.folder for c in clips],
         [true_label(c.ref.folder, spec, mapping) for c in clips],
@@ -76,4 +83,4 @@ def evaluate(
         max_fpr=float(spec.extra.get("training", {}).get("max_fpr", 0.01)),
     )
     return {"model": spec.name, "model_dir": str(spec.directory), "split": split,
-            "skipped_files": len(loaded.skipped), **report}  # fmt: skip
+            "skipped_files": skipped, **report}  # fmt: skip
