@@ -23,10 +23,10 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
-from babblefish_monitor.detector import Detector, DetectorConfig
-from babblefish_monitor.model import ModelSpec, load_model_dir
-from babblefish_monitor.pipeline import DEFAULT_HOP_SECONDS
-from babblefish_monitor.sources import open_source
+from babblefish_monitor.audio.detector import Detector, DetectorConfig
+from babblefish_monitor.audio.model import ModelSpec, load_model_dir
+from babblefish_monitor.audio.pipeline import DEFAULT_HOP_SECONDS
+from babblefish_monitor.audio.sources import open_source
 from babblefish_training.modeldir import record_detector
 from babblefish_training.operating_point import (
     BLOCK_SECONDS,
