@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from babblefish_monitor.frontend import FRONTEND, StreamingFrontend, log_mel
+from babblefish_monitor.audio.frontend import FRONTEND, StreamingFrontend, log_mel
 
 
 def best_seconds(work: Callable[[], object], repeats: int) -> float:

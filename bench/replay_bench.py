@@ -24,11 +24,11 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
-from babblefish_monitor.classifier import Classifier
-from babblefish_monitor.detector import Detector, DetectorConfig
-from babblefish_monitor.frontend import log_mel
-from babblefish_monitor.model import load_model_dir
-from babblefish_monitor.pipeline import DEFAULT_HOP_SECONDS
+from babblefish_monitor.audio.classifier import Classifier
+from babblefish_monitor.audio.detector import Detector, DetectorConfig
+from babblefish_monitor.audio.frontend import log_mel
+from babblefish_monitor.audio.model import load_model_dir
+from babblefish_monitor.audio.pipeline import DEFAULT_HOP_SECONDS
 from babblefish_monitor.replay import replay_file
 
 

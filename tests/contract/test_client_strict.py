@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from babblefish_monitor.testing import running_monitor
 from client.wire_cases import broken_payloads
+from monitor_server import running_monitor
 
 from custom_components.babblefish.api import parse_message
 from custom_components.babblefish.exceptions import BabblefishProtocolError

@@ -10,12 +10,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-from babblefish_monitor.testing import RunningMonitor, running_monitor
 from homeassistant.config_entries import SOURCE_USER, ConfigEntry
 from homeassistant.const import ATTR_ENTITY_ID, CONF_HOST, CONF_PORT, CONF_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
+from monitor_server import RunningMonitor, running_monitor
 
 from custom_components.babblefish.api import BabblefishClient
 from custom_components.babblefish.const import DOMAIN

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 from babblefish_monitor.clips import ClipRecorder
-from babblefish_monitor.testing import running_monitor
 from monitor_helpers import quick_pipeline, wait_for, write_recording
+from monitor_server import running_monitor
 from tone_model import CRY_HZ
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from babblefish_monitor.testing import RunningMonitor, running_monitor
 from monitor_helpers import auth, receive_until, wait_for, write_recording
+from monitor_server import RunningMonitor, running_monitor
 
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
 

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 from babblefish_monitor.service import Monitor
-from babblefish_monitor.testing import running_monitor
 from monitor_helpers import auth, quick_pipeline, receive_until, wait_for, write_recording
+from monitor_server import running_monitor
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from babblefish_monitor.classifier import Classifier, softmax
-from babblefish_monitor.model import CARD_FILE, ModelError, load_model_dir
+from babblefish_monitor.audio.classifier import Classifier, softmax
+from babblefish_monitor.audio.model import CARD_FILE, ModelError, load_model_dir
 
 from .augment import Augmenter
 from .card import render_card

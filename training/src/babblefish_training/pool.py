@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from babblefish_monitor.frontend import FRONTEND, log_mel
+from babblefish_monitor.audio.frontend import FRONTEND, log_mel
 
 from .augment import Augmenter
 from .levels import window_levels

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .audio.detector import DetectorConfig
+from .audio.model import ModelSpec
+from .audio.pipeline import Pipeline
+from .audio.sources import open_source
 from .climate import ClimateReader, open_driver
 from .config import MonitorConfig
-from .detector import DetectorConfig
-from .model import ModelSpec
-from .pipeline import Pipeline
 from .ports import PipelineLike, SourceLike
-from .sources import open_source
 
 
 def make_pipeline(spec: ModelSpec, config: MonitorConfig) -> PipelineLike:

@@ -7,9 +7,9 @@ from typing import Any, Protocol
 
 import numpy.typing as npt
 
+from .audio.model import ModelSpec
+from .audio.pipeline import PipelineOutput
 from .config import MonitorConfig
-from .model import ModelSpec
-from .pipeline import PipelineOutput
 
 
 class PipelineLike(Protocol):

@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .audio.sources import SourceError
 from .climate import ClimateError
 from .config import DEFAULT_PORT, ConfigError, MonitorConfig
 from .factories import make_climate, make_pipeline, make_source
 from .log_options import SERVICE_FORMAT, add_log_level
 from .service import Monitor
-from .sources import SourceError
 
 _LOGGER = logging.getLogger(__name__)
 EXIT_USAGE = 2

@@ -13,20 +13,20 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from . import protocol
+from .api import protocol
+from .api.server import ApiServer, ClientHub
+from .api.state import LiveState, build_history, build_model_info, build_state, episode_dict
+from .api.zeroconf_advert import ZeroconfAdvert
+from .audio.detector import CryEvent
+from .audio.level_only import LevelOnlyPipeline
+from .audio.model import ModelError, ModelSpec, load_model_dir
+from .audio.pipeline import PipelineOutput
 from .climate import ClimateReader, ClimateReading, run_climate
 from .clips import ClipRecorder
 from .config import MonitorConfig
-from .detector import CryEvent
 from .identity import Identity, load_identity
-from .level_only import LevelOnlyPipeline
-from .model import ModelError, ModelSpec, load_model_dir
-from .pipeline import PipelineOutput
 from .ports import PipelineFactory, PipelineLike, SourceFactory, SourceLike
-from .server import ApiServer, ClientHub
-from .state import LiveState, build_history, build_model_info, build_state, episode_dict
 from .tally import CryTally
-from .zeroconf_advert import ZeroconfAdvert
 
 _LOGGER = logging.getLogger(__name__)
 

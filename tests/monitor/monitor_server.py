@@ -1,4 +1,4 @@
-"""Runs a real monitor server in-process on loopback, for contract and end-to-end tests."""
+"""Runs a real monitor server in-process on loopback, for contract tests, end-to-end tests and benches."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import MonitorConfig
-from .factories import make_climate, make_pipeline, make_source
-from .service import Monitor
+from babblefish_monitor.config import MonitorConfig
+from babblefish_monitor.factories import make_climate, make_pipeline, make_source
+from babblefish_monitor.service import Monitor
 
 
 @dataclass(frozen=True)
