@@ -109,8 +109,8 @@ def tune(run: Trial, base: DetectorConfig) -> None:
         m = run(config)
         results.append((rank(m), dict(zip(keys, values, strict=True)), m))
     results.sort(key=lambda r: r[0])
-    for _, values, m in results[:10]:
-        print(f"{values}  {m.summary()}")
+    for _, settings, m in results[:10]:
+        print(f"{settings}  {m.summary()}")
 
 
 def tune_shift(run: Trial, base: DetectorConfig) -> float:
@@ -168,7 +168,7 @@ def main() -> None:
         f"{args.file.name}: {hours:.2f} h scored in {time.perf_counter() - t0:.1f} s with "
         f"{spec.name} {spec.version} (threshold {spec.threshold}), hop {args.hop} s"
     )
-    config = DetectorConfig(**parse_set(args.set))  # type: ignore[arg-type]
+    config = DetectorConfig(**parse_set(args.set))
     run = functools.partial(trial, scores, spec, truth, args.hop)
     if args.tune:
         tune(run, config)
