@@ -105,6 +105,13 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Replay args.file; returns the process exit status."""
+    if Path(args.events_out).is_dir():
+        print(
+            f"babblefish-monitor replay: --events-out {args.events_out} is a directory; "
+            "give the name of the JSON-lines file to write",
+            file=sys.stderr,
+        )
+        return 2
     try:
         spec = load_model_dir(args.model)
         config = DetectorConfig(sensitivity=args.sensitivity)
