@@ -21,17 +21,20 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from babblefish_monitor.classifier import Classifier
-from babblefish_monitor.detector import DetectorConfig
-from babblefish_monitor.model import load_model_dir
-from babblefish_monitor.pipeline import DEFAULT_HOP_SECONDS
+from babblefish_monitor.audio.classifier import Classifier
+from babblefish_monitor.audio.detector import DetectorConfig
+from babblefish_monitor.audio.model import load_model_dir
+from babblefish_monitor.audio.pipeline import DEFAULT_HOP_SECONDS
 from babblefish_training.devmetrics import channel_swap, format_rate, full_band_cries, rate_entry
 from babblefish_training.evaluate import score_dataset, true_label
 from babblefish_training.metrics import roc_auc
 from babblefish_training.operating_point import trial
 
 ROOT = Path(__file__).resolve().parent
-DATA = [ROOT.parents[1] / "shared" / "data" / "dev", ROOT.parents[1] / "shared" / "data" / "dev_extra"]
+DATA = [
+    ROOT.parents[1] / "shared" / "data" / "dev",
+    ROOT.parents[1] / "shared" / "data" / "dev_extra",
+]
 NIGHTS = [ROOT / "out" / f"night-{s}.flac" for s in "ABC"]
 
 
@@ -123,8 +126,15 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     model = load_model_dir(args.model).directory
-    fig: dict[str, Any] = {"model": str(model), "clips": clip_figures(model, args.data or DATA, args.cache)}
-    fig["nights"] = [night_figures(model, n) for n in (NIGHTS if args.nights is None else args.nights) if n.is_file()]
+    fig: dict[str, Any] = {
+        "model": str(model),
+        "clips": clip_figures(model, args.data or DATA, args.cache),
+    }
+    fig["nights"] = [
+        night_figures(model, n)
+        for n in (NIGHTS if args.nights is None else args.nights)
+        if n.is_file()
+    ]
     spec = json.loads((model / "model.json").read_text(encoding="utf-8"))
     detector = spec.get("detector", {})
     held = detector.get("held_out_night")
