@@ -77,7 +77,6 @@ class Monitor:
         self.episodes = EpisodeBook(
             tally,
             clips,
-            cry_label=self.spec.cry_label if self.spec else "crying",
             wall_of=self.wall_of,
             publish=self._send_event,
         )
@@ -267,7 +266,7 @@ class Monitor:
                 self.pushes.mark(significant=True)
             self.live.sound_class, self.live.scores = window.sound_class, dict(window.scores)
             self.pushes.mark(significant=False)
-        if self.episodes.fold(output, self.pipeline.stream_time):
+        if self.episodes.fold(output, self.pipeline.current_episode):
             self.pushes.mark(significant=False)
         self.live.crying = self.episodes.crying
         self.pushes.maybe_push()
