@@ -28,10 +28,14 @@ from babblefish_monitor.pipeline import DEFAULT_HOP_SECONDS
 from babblefish_training.devmetrics import channel_swap, format_rate, full_band_cries, rate_entry
 from babblefish_training.evaluate import score_dataset, true_label
 from babblefish_training.metrics import roc_auc
+from babblefish_training.modeldir import rewrite_spec
 from babblefish_training.operating_point import trial
 
 ROOT = Path(__file__).resolve().parent
-DATA = [ROOT.parents[1] / "shared" / "data" / "dev", ROOT.parents[1] / "shared" / "data" / "dev_extra"]
+DATA = [
+    ROOT.parents[1] / "shared" / "data" / "dev",
+    ROOT.parents[1] / "shared" / "data" / "dev_extra",
+]
 NIGHTS = [ROOT / "out" / f"night-{s}.flac" for s in "ABC"]
 
 
@@ -71,7 +75,7 @@ def night_figures(model: Path, night: Path) -> dict[str, Any]:
     truth = json.loads(night.with_suffix(".truth.json").read_text(encoding="utf-8"))
     scores = score_file(night, spec, DEFAULT_HOP_SECONDS)
     m = functools.partial(trial, scores, spec, truth, DEFAULT_HOP_SECONDS)(DetectorConfig())
-    return {"night": night.name, "episodes": m.truth, "found": m.detected,
+    return {"night": night.name, "episodes": m.truth, "found": round(m.recall * m.truth),
             "episode_recall": round(m.recall, 4),
             "false_alarms_per_hour": round(m.false_alarms_per_hour, 3),
             "false_alarm_scenes": m.false_alarm_scenes,
@@ -120,11 +124,21 @@ def main() -> None:
     parser.add_argument("--nights", type=Path, nargs="*", default=None)
     parser.add_argument("--cache", type=Path, default=ROOT / "out" / "cache")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--record", action="store_true", help="store them in the model's model.json and card"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     model = load_model_dir(args.model).directory
-    fig: dict[str, Any] = {"model": str(model), "clips": clip_figures(model, args.data or DATA, args.cache)}
-    fig["nights"] = [night_figures(model, n) for n in (NIGHTS if args.nights is None else args.nights) if n.is_file()]
+    fig: dict[str, Any] = {
+        "model": str(model),
+        "clips": clip_figures(model, args.data or DATA, args.cache),
+    }
+    fig["nights"] = [
+        night_figures(model, n)
+        for n in (NIGHTS if args.nights is None else args.nights)
+        if n.is_file()
+    ]
     spec = json.loads((model / "model.json").read_text(encoding="utf-8"))
     detector = spec.get("detector", {})
     held = detector.get("held_out_night")
@@ -136,6 +150,10 @@ def main() -> None:
     print(f"({time.perf_counter() - started:.0f} s)")
     if args.json:
         args.json.write_text(json.dumps(fig, indent=1), encoding="utf-8")
+    if args.record:
+        spec.setdefault("metrics", {})["dev_bench"] = fig
+        rewrite_spec(model, spec)
+        print(f"recorded in {model / 'model.json'} and its model card")
 
 
 if __name__ == "__main__":
