@@ -268,6 +268,7 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
+    from .devmetrics import format_rate
     from .evaluate import evaluate
     from .report import format_report
 
@@ -278,6 +279,9 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         print(f"model {result['model']} ({result['model_dir']}), split {result['split']}, "
               f"{result['skipped_files']} unreadable file(s) skipped")  # fmt: skip
         print(format_report(result))
+        fb = result["full_band_cries"]
+        print(f"full-band (not phone) cries at the threshold: {format_rate(fb)}; "
+              f"phone cries: {format_rate(fb['phone_cries'])}")  # fmt: skip
     return 0
 
 
