@@ -25,6 +25,7 @@ from .climate import ClimateReader, ClimateReading, run_climate
 from .clips import ClipRecorder
 from .config import MonitorConfig
 from .identity import Identity, load_identity
+from .labels.service import LabelService
 from .ports import PipelineFactory, PipelineLike, SourceFactory, SourceLike
 from .tally import CryTally
 
@@ -81,6 +82,7 @@ class Monitor:
         self.process_seconds = 0.0  # CPU spent in pipeline.process, to show it is safe on the loop
         self._advert: ZeroconfAdvert | None = None
         self.clips = ClipRecorder(config.record_clips) if config.record_clips else None
+        self.labels: LabelService | None = None
         self.stopped = asyncio.Event()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -91,6 +93,8 @@ class Monitor:
         self.tally = CryTally(data_dir, self.tz, monotonic=self._monotonic)
         try:
             self._load_model()
+            self.labels = LabelService(self, data_dir, self.config.record_clips)
+            self.labels.attach(self.pipeline)
             # Opened before serving, so an unusable spec is a clear error at start (SourceError).
             self.source = self._source_factory(self.config, self._on_source_status)
             self.server = ApiServer(self, self.identity.token, self.hub)
@@ -156,6 +160,9 @@ class Monitor:
         if self.tally is not None:
             self.tally.close()
             self.tally = None
+        if self.labels is not None:
+            self.labels.close()
+            self.labels = None
 
     # -- clocks --------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -247,6 +254,9 @@ class Monitor:
         output = self.pipeline.process(block)
         self.process_seconds += time.perf_counter() - started
         self.blocks_processed += 1
+        if self.labels is not None:
+            self.labels.on_block(block, self.pipeline.stream_time)
+            self.labels.on_output(output, self.live.climate.temperature_c)
         self._handle_output(output)
 
     def _handle_output(self, output: PipelineOutput) -> None:
@@ -291,6 +301,8 @@ class Monitor:
     def _end_episode(self, start: float, end: float, peak: float, stream_time: float) -> None:
         assert self.tally is not None
         record = self.tally.end_episode(end - start, peak)
+        if self.labels is not None and record is not None:
+            self.labels.on_episode_end(record, start, end)
         self.live.crying = False
         if self.clips is not None:
             self.clips.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -16,6 +17,10 @@ from .model import ModelSpec
 
 DEFAULT_HOP_SECONDS = 0.5  # the most the issue allows: half the inference of 0.25 s, same detection
 MAX_HOP_SECONDS = 0.5
+# (window end times, prepared windows, scores over all labels) -> scores the detector acts on
+WindowHook = Callable[
+    [npt.NDArray[np.float64], npt.NDArray[Any], npt.NDArray[np.float64]], npt.NDArray[np.float64]
+]
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ class Pipeline:
         self._labels = spec.labels
         self._cry = spec.cry_index
         self._samples = 0
+        # Where a per-home correction sees every window and may lower (or raise) its cry score.
+        self.window_hook: WindowHook | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -112,6 +119,8 @@ class Pipeline:
         out = PipelineOutput(levels=levels)
         if times.size:
             scores = self.classifier.predict_prepared(windows).astype(np.float64)
+            if self.window_hook is not None:
+                scores = self.window_hook(times, windows, scores)
             cry_scores = scores[:, self._cry]
             out.events = self.detector.process(times, cry_scores, self.spec.window_seconds)
             out.windows = self._window_results(times, scores, cry_scores)
