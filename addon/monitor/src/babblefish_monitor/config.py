@@ -68,6 +68,8 @@ class MonitorConfig:
     zeroconf: bool = True
     record_clips: Path | None = None  # opt-in: cry clips are written here, nowhere else
     send_queue_size: int = 256
+    ingress_port: int | None = None  # the add-on's ingress port: the panel, for the Supervisor only
+    ingress_trusted: tuple[str, ...] = ("172.30.32.2",)
     # 0.25 s blocks: half a classifier hop (0.5 s); smaller blocks cost CPU and gain no latency.
     block_seconds: float = 0.25
 
@@ -80,6 +82,8 @@ class MonitorConfig:
             raise ConfigError(f"--sensitivity must be between 0 and 1, got {self.sensitivity}")
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"--port must be 0-65535, got {self.port}")
+        if self.ingress_port is not None and not 0 <= self.ingress_port <= 65535:
+            raise ConfigError(f"--ingress-port must be 0-65535, got {self.ingress_port}")
         if self.token is not None and len(self.token) < 8:
             raise ConfigError("--token must be at least 8 characters")
         if not self.name.strip():

@@ -51,6 +51,12 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         metavar="DIR",
         help="opt-in: save each cry episode's audio as a WAV in DIR (default: never record)",
     )
+    add("--ingress-port", type=int, default=None, help="serve the panel to HA ingress on this port")
+    add(
+        "--ingress-trusted",
+        default="172.30.32.2",
+        help="comma-separated addresses allowed on the ingress port (default: the Supervisor's)",
+    )
     add_log_level(parser, default=argparse.SUPPRESS)
     # A long-running service's log needs timestamps; main() configures logging with this.
     parser.set_defaults(handler=run, log_format=SERVICE_FORMAT)
@@ -75,6 +81,8 @@ def config_from_args(args: argparse.Namespace) -> MonitorConfig:
         loop=args.loop,
         zeroconf=args.zeroconf,
         record_clips=args.record_clips,
+        ingress_port=args.ingress_port,
+        ingress_trusted=tuple(a.strip() for a in args.ingress_trusted.split(",") if a.strip()),
     )
 
 

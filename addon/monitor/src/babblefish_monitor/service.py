@@ -14,6 +14,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .api import protocol
+from .api.ingress import IngressServer, add_panel_page
+from .api.panel import PanelRoutes
 from .api.server import ApiServer, ClientHub
 from .api.state import LiveState, build_history, build_model_info, build_state, episode_dict
 from .api.zeroconf_advert import ZeroconfAdvert
@@ -83,6 +85,7 @@ class Monitor:
         self._advert: ZeroconfAdvert | None = None
         self.clips = ClipRecorder(config.record_clips) if config.record_clips else None
         self.labels: LabelService | None = None
+        self.ingress: IngressServer | None = None
         self.stopped = asyncio.Event()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -98,7 +101,13 @@ class Monitor:
             # Opened before serving, so an unusable spec is a clear error at start (SourceError).
             self.source = self._source_factory(self.config, self._on_source_status)
             self.server = ApiServer(self, self.identity.token, self.hub)
+            panel = PanelRoutes(self)
+            panel.add_to(self.server.app)
+            add_panel_page(self.server.app)
             await self.server.start(self.config.host, self.config.port)
+            if self.config.ingress_port is not None:
+                self.ingress = IngressServer(panel, self.config.ingress_trusted)
+                await self.ingress.start(self.config.host, self.config.ingress_port)
         except BaseException:
             await self._close_resources()
             raise
@@ -151,6 +160,9 @@ class Monitor:
         self.stopped.set()
 
     async def _close_resources(self) -> None:
+        if self.ingress is not None:
+            await self.ingress.stop()
+            self.ingress = None
         if self.clips is not None:
             self.clips.stop()
         if self.source is not None:
