@@ -27,8 +27,8 @@ async def replayed_night(data_dir: Path, **kwargs: Any) -> AsyncIterator[Running
     ) as mon:
         clock.monitor = mon.monitor
         async with asyncio.timeout(120):
-            while mon.monitor.live.source_status != "ended":
-                await asyncio.sleep(0.1)  # polling the monitor's own status, with a deadline
+            while mon.monitor.live.source_status != "ended":  # noqa: ASYNC110 - a plain attribute
+                await asyncio.sleep(0.05)
         assert mon.monitor.labels is not None
         mon.monitor.labels.timeline.flush()
         yield mon
