@@ -41,6 +41,8 @@ async def running_monitor(
     sensitivity: float = 0.5,
     send_queue_size: int = 256,
     record_clips: Path | None = None,
+    ingress_port: int | None = None,
+    ingress_trusted: tuple[str, ...] = ("172.30.32.2",),
     **monitor_kwargs: Any,
 ) -> AsyncIterator[RunningMonitor]:
     """Start the real service and server (no zeroconf); stop them, tally checkpointed, on exit.
@@ -64,6 +66,8 @@ async def running_monitor(
         zeroconf=False,
         send_queue_size=send_queue_size,
         record_clips=record_clips,
+        ingress_port=ingress_port,
+        ingress_trusted=ingress_trusted,
     )
     monitor_kwargs.setdefault("pipeline_factory", make_pipeline)
     monitor_kwargs.setdefault("source_factory", make_source)

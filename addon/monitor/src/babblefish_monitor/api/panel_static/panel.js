@@ -278,4 +278,4 @@ async function boot() {
   }
 }
 
-start();
+document.addEventListener("DOMContentLoaded", start);
