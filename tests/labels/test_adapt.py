@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 from babblefish_monitor.audio.detector import Detector, DetectorConfig
-from babblefish_monitor.labels.adapt import Evidence, Sample, fit
+from babblefish_monitor.labels.adapt import Evidence, FitReport, Sample, fit
 
 from tests.labels.helpers import NIGHT_START, replayed_night
 
@@ -30,7 +30,7 @@ def _references() -> list[Sample]:
     return [_sample(f"ref {i}", 2 * RNG.standard_normal(12), 0.95) for i in range(6)]
 
 
-def _fit(evidence: Evidence) -> object:
+def _fit(evidence: Evidence) -> FitReport:
     evidence.reference = evidence.reference or _references()
     detector = _detector()
     return fit(evidence, _detector, WINDOW, detector.on_threshold, detector.off_threshold)
@@ -43,8 +43,9 @@ def test_a_false_alarm_unlike_every_cry_is_silenced() -> None:
         cries=[_sample("cry at 02:10", cry, 0.9)],
     )
     report = _fit(evidence)
-    assert report.status == "applied" and report.false_alarms_removed == 1  # type: ignore[attr-defined]
-    correction = report.correction  # type: ignore[attr-defined]
+    assert report.status == "applied" and report.false_alarms_removed == 1
+    correction = report.correction
+    assert correction is not None
     again = _sample("dog again", dog, 0.9)
     assert np.all(correction.adjust(again.features, again.cry) == 0.0)
     kept = _sample("another cry", cry, 0.9)
@@ -59,15 +60,15 @@ def test_a_correction_that_would_drop_a_confirmed_cry_is_refused() -> None:
         cries=[_sample("cry at 02:10", cry, 0.9)],
     )
     report = _fit(evidence)
-    assert report.status == "refused" and report.correction is None  # type: ignore[attr-defined]
-    assert "cry you confirmed (cry at 02:10)" in report.reason  # type: ignore[attr-defined]
+    assert report.status == "refused" and report.correction is None
+    assert "cry you confirmed (cry at 02:10)" in report.reason
 
 
 def test_a_missed_cry_is_raised_past_the_threshold() -> None:
     quiet_cry = RNG.standard_normal(12)
     evidence = Evidence(missed=[_sample("missed at 03:00", quiet_cry, 0.1)])
     report = _fit(evidence)
-    assert report.status == "applied" and report.missed_recovered == 1  # type: ignore[attr-defined]
+    assert report.status == "applied" and report.missed_recovered == 1
 
 
 async def test_a_labelled_false_alarm_stops_firing_and_the_other_episode_still_does(
@@ -76,9 +77,7 @@ async def test_a_labelled_false_alarm_stops_firing_and_the_other_episode_still_d
     async with replayed_night(tmp_path) as mon:
         labels = mon.monitor.labels
         assert labels is not None and mon.monitor.tally is not None
-        first, second = sorted(
-            e.id for e in mon.monitor.tally.history(2, mon.monitor.now().date())[1]
-        )
+        _, second = sorted(e.id for e in mon.monitor.tally.history(2, mon.monitor.now().date())[1])
         labels.label_episode(second, "not_crying", "animal")
         assert labels.report.status == "applied", labels.report.reason
         assert labels.adaptation()["reference_cries"] == 16
