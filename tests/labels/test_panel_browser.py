@@ -136,7 +136,7 @@ async def supervisor_proxy(ingress_port: int) -> AsyncIterator[str]:
 
 async def test_ingress_honours_the_path_prefix_and_refuses_other_callers(tmp_path: Path) -> None:
     # Here the "Supervisor" proxy runs on 127.0.0.1; any other address must be refused.
-    async with replayed_night(tmp_path, ingress_port=0, ingress_trusted=("127.0.0.1",)) as mon:
+    async with replayed_night(tmp_path, ingress_port=0, ingress_trusted="127.0.0.1") as mon:
         ingress = mon.monitor.ingress
         assert ingress is not None
         outsider = aiohttp.TCPConnector(local_addr=("127.0.0.2", 0))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -34,10 +34,8 @@ def add_panel_page(app: web.Application) -> None:
 class IngressServer:
     """A second aiohttp site serving the panel and its routes to the ingress proxy alone."""
 
-    def __init__(
-        self, routes: PanelRoutes, trusted: Collection[str] = (SUPERVISOR_INGRESS,)
-    ) -> None:
-        self.trusted = frozenset(trusted)
+    def __init__(self, routes: PanelRoutes, trusted: str = SUPERVISOR_INGRESS) -> None:
+        self.trusted = frozenset(a.strip() for a in trusted.split(",") if a.strip())
         self.app = web.Application(middlewares=[self._only_proxy])
         self.app.router.add_get("/", self._page)
         routes.add_to(self.app)

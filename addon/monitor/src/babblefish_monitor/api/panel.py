@@ -25,9 +25,14 @@ _INGRESS_PATH = re.compile(r"^(/[A-Za-z0-9._~-]+)*$")
 class PanelHost(Protocol):
     """What the panel needs from the running monitor."""
 
-    tally: CryTally | None
-    labels: LabelService | None
-    tz: tzinfo
+    @property
+    def tally(self) -> CryTally: ...
+
+    @property
+    def labels(self) -> LabelService | None: ...
+
+    @property
+    def tz(self) -> tzinfo: ...
 
     def now(self) -> datetime: ...
 
@@ -133,7 +138,6 @@ class PanelRoutes:
             count = 0
         if not 1 <= count <= MAX_NIGHTS:
             return _error(LabelError(f"count must be an integer from 1 to {MAX_NIGHTS}"))
-        assert self.host.tally is not None
         tonight = night_of(self.host.now())
         out = []
         for back in range(count):
@@ -152,7 +156,6 @@ class PanelRoutes:
             return _error(err)
         except ValueError:
             return _error(LabelError(f"date must be YYYY-MM-DD, got {raw!r}"))
-        assert self.host.tally is not None
         start, end = night_bounds(night, self.host.tz)
         episodes = self.host.tally.episodes_between(start, end)
         model = self.host.info()["model"]
@@ -183,7 +186,6 @@ class PanelRoutes:
             labels = self._labels()
         except LabelError as err:
             return _error(err)
-        assert self.host.tally is not None
         record = self.host.tally.episode(episode_id)
         path = labels.episode_clip(record) if record else None
         if path is None:

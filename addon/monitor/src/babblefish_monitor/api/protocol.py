@@ -6,6 +6,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
+from babblefish_monitor import climate
+from babblefish_monitor.audio import detector, sources
+
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
 MAX_HISTORY_DAYS = 366
@@ -17,10 +20,12 @@ PANEL_ROUTES = (
     "DELETE labels/{id}", "GET labels/{id}/clip", "GET labels/export", "GET adaptation", "POST adaptation",
 )  # fmt: skip
 
-SourceStatus = Literal["starting", "running", "restarting", "failed", "ended"]
-ClimateStatus = Literal["ok", "unavailable", "disabled"]
+# The stages own the values they report and declare them; the wire carries them as they are.
+SourceStatus = sources.SourceStatus
+ClimateStatus = climate.ClimateStatus
+EventName = detector.EventKind
 ModelStatusName = Literal["ok", "error"]
-EventName = Literal["cry_started", "cry_ended"]
+CommandType = Literal["pause", "resume", "set_sensitivity", "ping"]
 
 
 class ModelInfo(TypedDict):
@@ -138,7 +143,7 @@ class Command:
     """A well-formed client command."""
 
     id: Any
-    type: Literal["pause", "resume", "set_sensitivity", "ping"]
+    type: CommandType
     value: float | None = None
 
 

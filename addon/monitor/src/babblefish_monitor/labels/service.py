@@ -27,14 +27,20 @@ _LOGGER = logging.getLogger(__name__)
 RING_S = 300.0  # audio kept in memory (clip recording on only) so a missed cry can still be kept
 MISSED_SPAN_S = 10.0  # a missed cry: the audio this long either side of the moment given
 MAX_NOTE = 200
+TAIL_S = 15.0  # at most the detector's hang-over plus merge gap between the last cry and the end
 
 
 class MonitorView(Protocol):
     """What labelling needs from the running monitor."""
 
-    tally: CryTally | None
-    spec: ModelSpec | None
-    tz: tzinfo
+    @property
+    def tally(self) -> CryTally: ...
+
+    @property
+    def spec(self) -> ModelSpec | None: ...
+
+    @property
+    def tz(self) -> tzinfo: ...
 
     def now(self) -> datetime: ...
 
@@ -114,11 +120,15 @@ class LabelService:
         cry = spec.cry_label if spec is not None else "crying"
         self.timeline.observe(output, self.monitor.wall_of, cry, temperature_c)
 
-    def on_episode_end(self, record: EpisodeRecord, start: float, end: float) -> None:
-        """Keep the episode's window features (never its audio) so it can be labelled later."""
+    def on_episode_end(self, record: EpisodeRecord, decided_at: float) -> None:
+        """Keep the episode's window features (never its audio) so it can be labelled later.
+
+        The end is decided a hang-over and a merge gap after the crying stopped: the windows
+        kept run from the episode's start (its duration before that) up to the decision.
+        """
         spec = self.monitor.spec
         window = spec.window_seconds if spec is not None else 1.0
-        chunk = self.log.between(start, end + window)
+        chunk = self.log.between(decided_at - record.duration_s - TAIL_S - window, decided_at)
         if chunk.size:
             try:
                 self.store.put_features(f"episode:{record.id}", chunk)
@@ -156,7 +166,6 @@ class LabelService:
     ) -> tuple[Label, str | None]:
         """Record a verdict on a detected episode; returns the label and a note for the parent."""
         checked, what_, note_ = self._check(verdict, what, note)
-        assert self.monitor.tally is not None
         episode = self.monitor.tally.episode(episode_id)
         if episode is None:
             raise LabelError(f"there is no cry episode {episode_id}", 404, "unknown_episode")
