@@ -105,7 +105,7 @@ def make_night(
     noise = np.cumsum(noise) * 0.02
     noise -= np.convolve(noise, np.ones(400) / 400, mode="same")
     audio = (noise / (np.abs(noise).max() + 1e-9) * 10 ** (-50 / 20)).astype(np.float32)
-    cry_slots = set(rng.choice(slots, size=cries_per_night, replace=False).tolist())
+    cry_slots = {int(i) for i in rng.permutation(slots)[:cries_per_night]}
     kinds = ["cry" if slot in cry_slots else None for slot in range(slots)]
     events: list[Event] = []
     for slot, kind in enumerate(kinds):
