@@ -14,6 +14,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .api import protocol
+from .api.ingress import IngressServer, add_panel_page
+from .api.panel import PanelRoutes
 from .api.server import ApiServer, ClientHub
 from .api.state import LiveState, build_history, build_model_info, build_state, episode_dict
 from .api.zeroconf_advert import ZeroconfAdvert
@@ -24,6 +26,7 @@ from .config import MonitorConfig
 from .episodes import EpisodeBook
 from .factories import LoadedModel, load_pipeline
 from .identity import Identity, load_identity
+from .labels.service import LabelService
 from .ports import PipelineFactory, SourceFactory, SourceLike
 from .pushes import PushThrottle, run_ticker
 from .tally import CryTally, EpisodeRecord
@@ -83,6 +86,17 @@ class Monitor:
         # Opened before serving, so an unusable spec is a clear error at start (SourceError).
         self.source: SourceLike = source_factory(config, self._on_source_status)
         self.server = ApiServer(self, identity.token, self.hub)
+        # The parent's labels, the night timeline and the per-home correction (the panel's side).
+        self.labels: LabelService | None = LabelService(self, config.data_dir, config.record_clips)
+        self.labels.attach(self.pipeline)
+        panel = PanelRoutes(self)
+        panel.add_to(self.server.app)
+        add_panel_page(self.server.app)
+        self.ingress = (
+            IngressServer(panel, config.ingress_trusted)
+            if config.ingress_port is not None
+            else None
+        )
         self._advert: ZeroconfAdvert | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._restarts_seen = 0
@@ -129,6 +143,8 @@ class Monitor:
 
     async def _serve(self) -> None:
         await self.server.start(self.config.host, self.config.port)
+        if self.ingress is not None and self.config.ingress_port is not None:
+            await self.ingress.start(self.config.host, self.config.ingress_port)
         if self.config.zeroconf:
             self._advert = ZeroconfAdvert(
                 name=self.config.name,
@@ -161,6 +177,8 @@ class Monitor:
         if self._advert is not None:
             await self._advert.stop()
         await self.server.stop()
+        if self.ingress is not None:
+            await self.ingress.stop()
         await self._close_resources()
 
     async def _close_resources(self) -> None:
@@ -169,6 +187,9 @@ class Monitor:
         if self.climate is not None:
             self.climate.close()
         self.tally.close()
+        if self.labels is not None:
+            self.labels.close()
+            self.labels = None
 
     # -- clocks --------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -251,6 +272,9 @@ class Monitor:
         output = self.pipeline.process(block)
         self.process_seconds += time.perf_counter() - started
         self.blocks_processed += 1
+        if self.labels is not None:
+            self.labels.on_block(block, self.pipeline.stream_time)
+            self.labels.on_output(output, self.live.climate.temperature_c)
         self._handle_output(output)
 
     def _handle_output(self, output: PipelineOutput) -> None:
@@ -273,6 +297,8 @@ class Monitor:
 
     def _send_event(self, name: protocol.EventName, record: EpisodeRecord, at: float) -> None:
         self.live.crying = self.episodes.crying
+        if name == "cry_ended" and self.labels is not None:
+            self.labels.on_episode_end(record, at)
         data: protocol.EventData = {**episode_dict(record, self.tz), "stream_time": round(at, 3)}
         self.hub.broadcast(protocol.event_message(name, data))
         self.pushes.mark(significant=True)

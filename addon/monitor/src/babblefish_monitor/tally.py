@@ -269,6 +269,25 @@ class CryTally:
             episodes.insert(0, self._saved)
         return totals, episodes
 
+    def episode(self, episode_id: int) -> EpisodeRecord | None:
+        """One episode by id (the running one as it stands), or None."""
+        if self._running is not None and self._running.id == episode_id:
+            return self._running
+        row = self._db.execute(
+            "SELECT id, start_utc, duration_s, peak_score, ended FROM episodes WHERE id = ?",
+            (episode_id,),
+        ).fetchone()
+        return _record(row) if row else None
+
+    def episodes_between(self, start: datetime, end: datetime) -> list[EpisodeRecord]:
+        """Ended episodes that began in [start, end), oldest first."""
+        rows = self._db.execute(
+            "SELECT id, start_utc, duration_s, peak_score, ended FROM episodes "
+            "WHERE ended = 1 AND start_utc >= ? AND start_utc < ? ORDER BY start_utc, id",
+            (start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat()),
+        ).fetchall()
+        return [_record(row) for row in rows]
+
 
 def _record(row: tuple[int, str, float, float, int]) -> EpisodeRecord:
     return EpisodeRecord(row[0], datetime.fromisoformat(row[1]), row[2], row[3], bool(row[4]))
