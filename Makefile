@@ -22,7 +22,7 @@ setup: $(VENV)/.synced
 lint: setup
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy addon/monitor/src custom_components/babblefish training/src
+	$(UV) run --frozen mypy addon/monitor/src custom_components/babblefish training/src scripts bench
 	STRICT=1 scripts/lint_addon.sh
 
 lint-addon: setup

@@ -15,7 +15,7 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-from babblefish_monitor.model import load_model_dir
+from babblefish_monitor.audio.model import load_model_dir
 from babblefish_training.evaluate import SPLITS, score_dataset
 from babblefish_training.levels import rms_dbfs
 from babblefish_training.metrics import threshold_for_fpr

@@ -23,10 +23,10 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
-from babblefish_monitor.detector import Detector, DetectorConfig
-from babblefish_monitor.model import ModelSpec, load_model_dir
-from babblefish_monitor.pipeline import DEFAULT_HOP_SECONDS
-from babblefish_monitor.sources import open_source
+from babblefish_monitor.audio.detector import Detector, DetectorConfig
+from babblefish_monitor.audio.model import ModelSpec, load_model_dir
+from babblefish_monitor.audio.pipeline import DEFAULT_HOP_SECONDS
+from babblefish_monitor.audio.sources import open_source
 from babblefish_training.modeldir import record_detector
 from babblefish_training.operating_point import (
     BLOCK_SECONDS,
@@ -109,8 +109,8 @@ def tune(run: Trial, base: DetectorConfig) -> None:
         m = run(config)
         results.append((rank(m), dict(zip(keys, values, strict=True)), m))
     results.sort(key=lambda r: r[0])
-    for _, values, m in results[:10]:
-        print(f"{values}  {m.summary()}")
+    for _, settings, m in results[:10]:
+        print(f"{settings}  {m.summary()}")
 
 
 def tune_shift(run: Trial, base: DetectorConfig) -> float:
@@ -168,7 +168,7 @@ def main() -> None:
         f"{args.file.name}: {hours:.2f} h scored in {time.perf_counter() - t0:.1f} s with "
         f"{spec.name} {spec.version} (threshold {spec.threshold}), hop {args.hop} s"
     )
-    config = DetectorConfig(**parse_set(args.set))  # type: ignore[arg-type]
+    config = DetectorConfig(**parse_set(args.set))
     run = functools.partial(trial, scores, spec, truth, args.hop)
     if args.tune:
         tune(run, config)

@@ -20,12 +20,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from babblefish_monitor.detector import DetectorConfig
-from babblefish_monitor.model import load_model_dir
-from babblefish_monitor.pipeline import DEFAULT_HOP_SECONDS
+from babblefish_monitor.audio.detector import DetectorConfig
+from babblefish_monitor.audio.model import load_model_dir
+from babblefish_monitor.audio.pipeline import DEFAULT_HOP_SECONDS
+from babblefish_training.operating_point import trial
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from night_bench import score_file, trial
+from night_bench import score_file
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data"

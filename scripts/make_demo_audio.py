@@ -7,8 +7,10 @@ import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import soundfile as sf
 
 RATE = 16_000
@@ -45,11 +47,11 @@ TIMELINE = (
 )
 
 
-def _rms_dbfs(x: np.ndarray) -> float:
+def _rms_dbfs(x: npt.NDArray[np.floating[Any]]) -> float:
     return float(20 * np.log10(np.sqrt(np.mean(np.square(x))) + 1e-12))
 
 
-def _pink_noise(rng: np.random.Generator, n: int, level_dbfs: float) -> np.ndarray:
+def _pink_noise(rng: np.random.Generator, n: int, level_dbfs: float) -> npt.NDArray[np.float64]:
     spectrum = np.fft.rfft(rng.standard_normal(n))
     spectrum /= np.sqrt(np.maximum(np.arange(spectrum.size), 1))
     noise = np.fft.irfft(spectrum, n)
@@ -85,7 +87,7 @@ def build(data: Path, out: Path, seed: int) -> None:
         for split in ("dev", "dev_extra")
         for r in csv.DictReader((data / split / "manifest.csv").open(encoding="utf-8"))
     ]
-    pieces: list[np.ndarray] = []
+    pieces: list[npt.NDArray[np.float64]] = []
     truth: list[dict[str, object]] = []
     credits: list[dict[str, str]] = []
     t = 0.0

@@ -105,7 +105,7 @@ def automations_yaml(entities: dict[str, str], off_delay_s: int = 30) -> str:
             },
         },
     ]
-    return yaml.safe_dump(automations, sort_keys=False)
+    return str(yaml.safe_dump(automations, sort_keys=False))
 
 
 def light_inputs(entities: dict[str, str], off_delay_s: int = 30) -> dict[str, Any]:

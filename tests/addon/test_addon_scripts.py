@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -9,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from babblefish_monitor.__main__ import build_parser
+from babblefish_monitor.serve_cli import config_from_args
 
 ROOT = Path(__file__).resolve().parents[2]
 S6 = ROOT / "addon" / "rootfs" / "etc" / "s6-overlay"
@@ -200,23 +203,17 @@ def test_discovery_gives_up_quietly_when_the_api_never_answers(tmp_path: Path) -
     assert "did not answer" in log
 
 
-def parse_with_the_monitor(argv: list[str]) -> object:
+def parse_with_the_monitor(argv: list[str]) -> argparse.Namespace:
     """Parse argv with the real `babblefish-monitor` parser; fail if it refuses them."""
-    main = pytest.importorskip("babblefish_monitor.__main__")
-    pytest.importorskip(
-        "babblefish_monitor.serve_cli", reason="the monitor has no serve command yet"
-    )
-    parser = main.build_parser()
     try:
-        return parser.parse_args(argv)
+        return build_parser().parse_args(argv)
     except SystemExit as err:
         pytest.fail(f"babblefish-monitor refuses {argv}: exit {err.code}")
 
 
 def test_the_monitor_accepts_the_default_flags(tmp_path: Path) -> None:
     args = parse_with_the_monitor(monitor_argv(tmp_path, DEFAULT_OPTIONS, TZ="Europe/Berlin"))
-    serve_cli = pytest.importorskip("babblefish_monitor.serve_cli")
-    config = serve_cli.config_from_args(args)
+    config = config_from_args(args)
     config.check()
     assert config.zeroconf is False
     assert config.port == 8733
@@ -236,19 +233,14 @@ def test_the_monitor_accepts_every_option(tmp_path: Path) -> None:
         "log_level": "warning",
     }
     args = parse_with_the_monitor(monitor_argv(tmp_path, options))
-    serve_cli = pytest.importorskip("babblefish_monitor.serve_cli")
-    config = serve_cli.config_from_args(args)
+    config = config_from_args(args)
     config.check()
     assert config.source == "ffmpeg:rtsp://cam.local/stream"
     assert config.climate == "dht22:D4"
 
 
 def test_the_monitor_accepts_clip_recording(tmp_path: Path) -> None:
-    main = pytest.importorskip("babblefish_monitor.__main__")
-    serve_cli = pytest.importorskip("babblefish_monitor.serve_cli")
-    try:
-        main.build_parser().parse_args(["serve", "--record-clips", str(tmp_path)])
-    except SystemExit:
-        pytest.skip("babblefish-monitor serve has no --record-clips yet (clip recording not built)")
     argv = monitor_argv(tmp_path, {**DEFAULT_OPTIONS, "record_clips": True})
-    assert serve_cli.config_from_args(parse_with_the_monitor(argv)) is not None
+    config = config_from_args(parse_with_the_monitor(argv))
+    config.check()
+    assert config.record_clips == tmp_path / "media" / "babblefish"

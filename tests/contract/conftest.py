@@ -33,7 +33,6 @@ def _sockets(socket_enabled: None) -> None:
 @pytest.fixture(scope="session")
 def tone_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The monitor tests' tiny int8 model: a tone in one mel band is 'crying'."""
-    pytest.importorskip("tensorflow", reason="building the test model needs tensorflow-cpu")
     from tone_model import build
 
     return build(tmp_path_factory.mktemp("tone-model"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from babblefish_monitor.frontend import (
+from babblefish_monitor.audio.frontend import (
     FRONTEND,
     FrontendConfig,
     FrontendError,

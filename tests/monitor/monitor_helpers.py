@@ -11,10 +11,10 @@ from typing import Any
 import aiohttp
 import numpy as np
 import soundfile
+from babblefish_monitor.audio.detector import DetectorConfig
+from babblefish_monitor.audio.model import ModelSpec
+from babblefish_monitor.audio.pipeline import Pipeline
 from babblefish_monitor.config import MonitorConfig
-from babblefish_monitor.detector import DetectorConfig
-from babblefish_monitor.model import ModelSpec
-from babblefish_monitor.pipeline import Pipeline
 from tone_model import CRY_HZ, quiet, tone
 
 # Short hang-over and merge gap so a test's episode ends seconds after the tone does.

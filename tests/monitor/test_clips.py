@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 from babblefish_monitor.clips import ClipRecorder
-from babblefish_monitor.testing import running_monitor
 from monitor_helpers import quick_pipeline, wait_for, write_recording
+from monitor_server import running_monitor
 from tone_model import CRY_HZ
 
 
@@ -17,7 +17,7 @@ async def _run(tmp_path: Path, model: Path, record_clips: Path | None) -> None:
     async with running_monitor(
         source=f"file:{wav}",
         data_dir=tmp_path / "data",
-        model=model,
+        model_dir=model,
         realtime=False,
         pipeline_factory=quick_pipeline,
         record_clips=record_clips,

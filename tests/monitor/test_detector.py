@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from babblefish_monitor.detector import (
+from babblefish_monitor.audio.detector import (
     CryEvent,
     Detector,
     DetectorConfig,

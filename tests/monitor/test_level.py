@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from babblefish_monitor.level import FLOOR_DBFS, LevelMeter
+from babblefish_monitor.audio.level import FLOOR_DBFS, LevelMeter
 
 
 def sine(amplitude: float, seconds: float, hz: float = 1000.0) -> np.ndarray:

@@ -8,9 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from babblefish_monitor.detector import DEFAULT_THRESHOLD_SHIFT, DetectorConfig, shifted_threshold
-from babblefish_monitor.model import ModelError, load_model_dir
-from babblefish_monitor.pipeline import Pipeline, PipelineOutput
+from babblefish_monitor.audio.detector import (
+    DEFAULT_THRESHOLD_SHIFT,
+    DetectorConfig,
+    shifted_threshold,
+)
+from babblefish_monitor.audio.model import ModelError, load_model_dir
+from babblefish_monitor.audio.pipeline import Pipeline, PipelineOutput
 from tone_model import CRY_HZ, TALK_HZ, quiet, tone
 
 

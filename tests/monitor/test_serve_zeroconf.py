@@ -7,10 +7,10 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from babblefish_monitor.api.zeroconf_advert import SERVICE_TYPE, ZeroconfAdvert
 from babblefish_monitor.tally import DB_FILE
-from babblefish_monitor.testing import running_monitor
-from babblefish_monitor.zeroconf_advert import SERVICE_TYPE, ZeroconfAdvert
 from monitor_helpers import auth, write_recording
+from monitor_server import running_monitor
 
 
 async def test_zeroconf_advert_registers_with_txt_and_withdraws() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
-from babblefish_monitor.sources import (
+from babblefish_monitor.audio.sources import (
     AudioSource,
     ProcessSource,
     RestartPolicy,

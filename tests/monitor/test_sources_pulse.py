@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from babblefish_monitor.sources import open_source
+from babblefish_monitor.audio.sources import open_source
 from pulse_daemon import SINK, pulse_missing, pulse_null_sink
 
 pytestmark = pytest.mark.skipif(pulse_missing() is not None, reason=str(pulse_missing()))

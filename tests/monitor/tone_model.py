@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-from babblefish_monitor.frontend import FRONTEND, log_mel, mel_filterbank
+from babblefish_monitor.audio.frontend import FRONTEND, log_mel, mel_filterbank
 
 LABELS = ("crying", "talking", "white_noise", "quiet", "other")
 CRY_BIN = 20

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from babblefish_monitor.classifier import Classifier
-from babblefish_monitor.model import load_model_dir
+from babblefish_monitor.audio.classifier import Classifier
+from babblefish_monitor.audio.model import load_model_dir
 from babblefish_training.cli import main
 from babblefish_training.modeldir import record_detector
 from babblefish_training.operating_point import SHIFTS

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from babblefish_monitor.classifier import Classifier
-from babblefish_monitor.model import default_model_dir, load_model_dir
+from babblefish_monitor.audio.classifier import Classifier
+from babblefish_monitor.audio.model import default_model_dir, load_model_dir
 from babblefish_training.cli import main
 from babblefish_training.modeldir import record_detector
 from train_toy_audio import DatasetFactory

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from babblefish_monitor.classifier import Classifier, softmax
-from babblefish_monitor.model import load_model_dir
+from babblefish_monitor.audio.classifier import Classifier, softmax
+from babblefish_monitor.audio.model import load_model_dir
 from babblefish_training.distil import soft_targets
 from babblefish_training.export import to_int8_tflite
 from babblefish_training.features import features_of, window_samples

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from babblefish_monitor.detector import CryEvent, DetectorConfig
+from babblefish_monitor.audio.detector import CryEvent, DetectorConfig
 from babblefish_training.dataset import Clip, ClipRef
 from babblefish_training.night import RATE
 from babblefish_training.operating_point import SHIFTS, Metrics, choose_shift, evaluate

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import soundfile as sf
-from babblefish_monitor.frontend import FRONTEND
+from babblefish_monitor.audio.frontend import FRONTEND
 from scipy.signal import resample_poly
 
 FloatArray = npt.NDArray[np.float32]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from babblefish_monitor.frontend import FRONTEND
+from babblefish_monitor.audio.frontend import FRONTEND
 from scipy.signal import butter, fftconvolve, sosfilt
 
 from .levels import rms_dbfs, set_rms_dbfs

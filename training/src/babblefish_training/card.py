@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from babblefish_monitor.detector import shifted_threshold
+from babblefish_monitor.audio.detector import shifted_threshold
 
 
 def _pct(value: float | None) -> str:

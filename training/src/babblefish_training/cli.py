@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from babblefish_monitor.model import ModelError
+from babblefish_monitor.audio.model import ModelError
 
 from .errors import TrainingError
 from .flags import add_option_flags, options_from_args

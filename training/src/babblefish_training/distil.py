@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from babblefish_monitor.classifier import softmax
+from babblefish_monitor.audio.classifier import softmax
 
 FloatArray = npt.NDArray[np.float32]
 

@@ -6,8 +6,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from babblefish_monitor.classifier import Classifier
-from babblefish_monitor.model import ModelSpec, load_model_dir
+from babblefish_monitor.audio.classifier import Classifier
+from babblefish_monitor.audio.model import ModelSpec, load_model_dir
 
 from .dataset import Clip, ClipRef, load_clips, scan_datasets
 from .errors import TrainingError

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
-from babblefish_monitor.frontend import FRONTEND, FrontendConfig, log_mel
+from babblefish_monitor.audio.frontend import FRONTEND, FrontendConfig, log_mel
 
 FloatArray = npt.NDArray[np.float32]
 DEFAULT_FRAMES = 98  # one second at a 10 ms hop with a 25 ms window

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from babblefish_monitor.frontend import FRONTEND
-from babblefish_monitor.model import (
+from babblefish_monitor.audio.frontend import FRONTEND
+from babblefish_monitor.audio.model import (
     CARD_FILE,
     LABELS_FILE,
     MODEL_FILE,

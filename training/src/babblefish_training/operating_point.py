@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from babblefish_monitor.detector import CryEvent, Detector, DetectorConfig
-from babblefish_monitor.model import ModelSpec
-from babblefish_monitor.pipeline import Pipeline
+from babblefish_monitor.audio.detector import CryEvent, Detector, DetectorConfig
+from babblefish_monitor.audio.model import ModelSpec
+from babblefish_monitor.audio.pipeline import Pipeline
 
 SHIFTS = tuple(round(0.25 * k, 2) for k in range(17))  # 0 .. 4 log-odds
 MATCH_SLACK = 1.0  # seconds: a detection this close to a true episode counts as finding it

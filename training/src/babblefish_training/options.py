@@ -9,6 +9,7 @@ from typing import Annotated
 from .errors import TrainingError
 from .flags import Flag
 from .models import ARCHITECTURES
+from .teacher import DEFAULT_TEACHER_SHARE
 from .tuning import MAX_TUNING_HOURS, TUNING_HOURS
 
 HARD_NEGATIVES = ("human_nonspeech", "animal")
@@ -151,6 +152,35 @@ class TrainOptions:
             f"on, at most {MAX_TUNING_HOURS:g} (0: none; the monitor then uses its default)."
         ),
     ] = TUNING_HOURS
+    teacher: Annotated[
+        Path | None,
+        Flag(
+            "Distil from YAMNet (e.g. ../shared/models/yamnet/yamnet.tflite): its cry, speech and "
+            "laughter scores of every training window blend into the targets.",
+            shown="none",
+            type=Path,
+            metavar="TFLITE",
+        ),
+    ] = None
+    teacher_share: Annotated[
+        float, Flag("With --teacher, the teacher's share of each target, in [0, 0.5).")
+    ] = DEFAULT_TEACHER_SHARE
+    channel: Annotated[
+        bool,
+        Flag(
+            "Channel variety: phone lines (ffmpeg GSM/Opus/Speex) for full-band clips, small "
+            "rooms at 0.5-4 m, microphone colouring, hiss and automatic gain for every label."
+        ),
+    ] = False
+    cache_dir: Annotated[
+        Path | None,
+        Flag(
+            "Keep teacher scores and phone renditions here so a rerun does not pay for them.",
+            shown="none (nothing kept)",
+            type=Path,
+            metavar="DIR",
+        ),
+    ] = None
     name: Annotated[str, Flag("The model's name in model.json and its card.")] = "babblefish-cry"
     version: Annotated[str, Flag("The model's version in model.json and its card.")] = "1"
     # Not flags: the monitor's 1-s window and its hop are fixed by its frontend and detector.
@@ -175,6 +205,12 @@ class TrainOptions:
         if self.teachers < 0 or (self.teachers and self.members > 1):
             raise TrainingError(
                 "--teachers must be 0 or more, and cannot be combined with --members"
+            )
+        if self.teacher is not None and self.teachers:
+            raise TrainingError("--teacher and --teachers are two kinds of distillation: pick one")
+        if not 0.0 <= self.teacher_share < 0.5:
+            raise TrainingError(
+                "--teacher-share must be in [0, 0.5): the folder label keeps the argmax"
             )
         if not 0.0 <= self.mine_fraction < 1.0:
             raise TrainingError("--mine-negatives must be a share in [0, 1)")

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babblefish_monitor.frontend import FRONTEND
+from babblefish_monitor.audio.frontend import FRONTEND
 
 from .audio_io import AUDIO_SUFFIXES, AudioReadError, read_audio, write_flac
 from .dataset import MANIFEST

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from babblefish_monitor.frontend import FRONTEND
+from babblefish_monitor.audio.frontend import FRONTEND
 
 from .levels import set_rms_dbfs
 

@@ -33,5 +33,12 @@ def train(options: TrainOptions) -> dict[str, Any]:
         tuning=None if tuned is None else tuned.seconds,
     )
     return card_stage(
-        options, plan, pool=pool, fitted=fitted, exported=exported, tuned=tuned, timings=timings
+        options,
+        plan,
+        pool=pool,
+        fitted=fitted,
+        exported=exported,
+        tuned=tuned,
+        timings=timings,
+        channels=pooler.channels.describe(),
     ).spec

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from babblefish_monitor.detector import DetectorConfig
-from babblefish_monitor.model import ModelSpec
-from babblefish_monitor.pipeline import DEFAULT_HOP_SECONDS
+from babblefish_monitor.audio.detector import DetectorConfig
+from babblefish_monitor.audio.model import ModelSpec
+from babblefish_monitor.audio.pipeline import DEFAULT_HOP_SECONDS
 
 from .night import RATE, Audio, Night, seed_of, trim_digital_silence
 from .operating_point import choose_shift, score_audio, trial

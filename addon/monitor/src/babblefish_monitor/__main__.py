@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from . import replay
+from . import replay, serve_cli
 from .log_options import PLAIN_FORMAT, add_log_level
 
 
@@ -15,20 +15,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="babblefish-monitor", description=__doc__)
     add_log_level(parser, default="INFO")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    try:
-        from .serve_cli import register as register_serve
-    except ImportError:
-        serve = subparsers.add_parser("serve", help="run the monitor (not available in this build)")
-        serve.set_defaults(handler=_serve_missing)
-    else:
-        register_serve(subparsers)
+    serve_cli.register(subparsers)
     replay.register(subparsers)
     return parser
-
-
-def _serve_missing(_args: argparse.Namespace) -> int:
-    print("babblefish-monitor: serve is not available in this build", file=sys.stderr)
-    return 2
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from .detector import CryEvent, DetectorConfig
-from .model import ModelError, ModelSpec, load_model_dir
-from .pipeline import DEFAULT_HOP_SECONDS, Pipeline
-from .sources import SourceError, open_source
+from .audio.detector import CryEvent, DetectorConfig
+from .audio.model import ModelError, ModelSpec, load_model_dir
+from .audio.pipeline import DEFAULT_HOP_SECONDS, Pipeline
+from .audio.sources import SourceError, open_source
 
 BLOCK_SECONDS = 30.0  # big blocks: one classifier call per 120 windows keeps the Python share small
 

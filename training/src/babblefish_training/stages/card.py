@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from babblefish_monitor.model import CARD_FILE
+from babblefish_monitor.audio.model import CARD_FILE
 
 from babblefish_training.card import render_card
 from babblefish_training.modeldir import write_spec
@@ -41,7 +41,13 @@ class Timings:
 
 
 def _training_record(
-    options: TrainOptions, plan: RunPlan, pool: Pool, fitted: Fitted, timings: Timings
+    options: TrainOptions,
+    plan: RunPlan,
+    pool: Pool,
+    fitted: Fitted,
+    *,
+    timings: Timings,
+    channels: dict[str, Any],
 ) -> dict[str, Any]:
     record = {
         "command": options.command,
@@ -60,6 +66,7 @@ def _training_record(
         "val_fraction": options.val_fraction,
         "max_fpr": options.max_fpr,
         "hard_negatives": list(options.hard_negatives),
+        **channels,
         "final_epoch": fitted.history[-1] if fitted.history else {},
         "pool_seconds": round(timings.pool, 1),
         "fit_seconds": round(timings.fit, 1),
@@ -81,9 +88,12 @@ def card_stage(
     exported: Exported,
     tuned: Tuned | None,
     timings: Timings,
+    channels: dict[str, Any],
 ) -> Card:
-    """Write the final model.json and MODEL_CARD.md into `options.out`."""
-    spec = {**exported.spec, "training": _training_record(options, plan, pool, fitted, timings)}
+    """Write the final model.json and MODEL_CARD.md into `options.out`; `channels` is the run's
+    teacher and channel record (RunChannels.describe)."""
+    record = _training_record(options, plan, pool, fitted, timings=timings, channels=channels)
+    spec = {**exported.spec, "training": record}
     if tuned is not None and tuned.detector is not None:
         spec["detector"] = tuned.detector
     write_spec(options.out, spec)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from babblefish_monitor.classifier import Classifier, softmax
-from babblefish_monitor.model import ModelError, load_model_dir
+from babblefish_monitor.audio.classifier import Classifier, softmax
+from babblefish_monitor.audio.model import ModelError, load_model_dir
 
+from babblefish_training.devmetrics import channel_lines, validation_channels
 from babblefish_training.errors import TrainingError
 from babblefish_training.export import to_int8_tflite
 from babblefish_training.metrics import threshold_for_fpr
@@ -90,6 +91,19 @@ def _validate(options: TrainOptions, plan: RunPlan, fitted: Fitted) -> tuple[flo
         threshold=threshold,
         seed=options.seed,
     )
+    channels = validation_channels(
+        [c.audio for c in clips],
+        validation.positive,
+        [c.ref.source for c in clips],
+        scores.cry,
+        classifier.predict,
+        frames=options.frames,
+        hop_frames=options.hop_frames,
+        cry_index=cry_index,
+        threshold=threshold,
+        cache_dir=None if options.cache_dir is None else options.cache_dir / "phone",
+    )
+    LOG.info("channel figures at the threshold:\n%s", "\n".join(channel_lines(channels)))
     LOG.info(
         "stress: %s", ", ".join(f"{k} {v if v is None else round(v, 3)}" for k, v in stress.items())
     )
@@ -110,6 +124,7 @@ def _validate(options: TrainOptions, plan: RunPlan, fitted: Fitted) -> tuple[flo
         "validation": report,
         "int8_float_argmax_agreement": agreement,
         "stress": stress,
+        "channels": channels,
     }
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from babblefish_monitor.classifier import softmax
+from babblefish_monitor.audio.classifier import softmax
 
 from babblefish_training.distil import soft_targets
 from babblefish_training.metrics import binary_metrics, threshold_for_fpr

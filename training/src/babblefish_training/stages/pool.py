@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from babblefish_training.augment import Augmenter
+from babblefish_training.channel_run import ChannelSettings, RunChannels
 from babblefish_training.dataset import Clip
 from babblefish_training.features import window_samples
 from babblefish_training.options import TrainOptions
@@ -39,11 +39,24 @@ class Pool:
 
 
 class Pooler:
-    """Draws augmented pools for one run; its generator runs on between draws, so each differs."""
+    """Draws augmented pools for one run; its generator runs on between draws, so each differs.
+
+    The run's channels (teacher, channel variety) are set up here, the teacher loaded and checked
+    before any window is drawn or network built.
+    """
 
     def __init__(self, options: TrainOptions, plan: RunPlan) -> None:
         self._options = options
         self._plan = plan
+        labels = plan.labels
+        self.channels = RunChannels(
+            ChannelSettings(
+                options.teacher, options.teacher_share, options.channel, options.cache_dir
+            ),
+            labels=labels.labels,
+            cry_label=labels.cry_label,
+            seed=options.seed,
+        )
         self.length = window_samples(options.frames)
         self._rng = np.random.default_rng(options.seed)
         # Vocal and animal sounds are the negatives most like cries: mixed under a cry they would
@@ -53,7 +66,8 @@ class Pooler:
             for c in plan.train_clips
             if c.label != plan.labels.cry_label and c.ref.folder not in options.hard_negatives
         ]
-        self._augmenter = Augmenter(self.length, backgrounds)
+        self._augmenter = self.channels.augmenter(self.length, backgrounds)
+        self.channels.prepare(plan.train_clips)
 
     def sources(self, clips: Sequence[Clip]) -> list[WindowSource]:
         """One window source per clip, hard negatives weighted, quiet rooms kept at their level."""
@@ -77,12 +91,15 @@ class Pooler:
         labels = self._plan.labels
         return {labels.labels.index(lab): table[lab] for lab in labels.synthesised}
 
-    def draw(self, sources: Sequence[WindowSource] | None = None) -> Pool:
-        """A fresh augmented pool from these sources (default: every training clip, as is)."""
+    def draw(self, sources: list[WindowSource] | None = None) -> Pool:
+        """A fresh augmented pool from these sources (default: every training clip, as is); with
+        a teacher, its soft targets blend the teacher's scores into the labels."""
         options = self._options
         begun = time.monotonic()
-        features, targets, weights = build_pool(
-            self.sources(self._plan.train_clips) if sources is None else sources,
+        scorer = self.channels.scorer()
+        chosen = self.sources(self._plan.train_clips) if sources is None else sources
+        features, labels, weights = build_pool(
+            self.channels.sources(chosen, self.length),
             self._synthesisers(),
             len(self._plan.labels.labels),
             options.windows_per_label,
@@ -90,9 +107,12 @@ class Pooler:
             frames=options.frames,
             rng=self._rng,
             workers=options.workers,
+            scorer=scorer,
             progress=lambda done, total: LOG.info("augmenting: %d/%d windows", done, total),
         )
-        return Pool(features, targets, weights, time.monotonic() - begun)
+        seconds = time.monotonic() - begun
+        soft = self.channels.soft_targets(scorer, labels, options.label_smoothing)
+        return Pool(features, labels, weights, seconds, soft)
 
 
 def pool_stage(options: TrainOptions, plan: RunPlan) -> tuple[Pool, Pooler]:

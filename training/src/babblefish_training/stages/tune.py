@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from babblefish_monitor.model import load_model_dir
+from babblefish_monitor.audio.model import load_model_dir
 
 from babblefish_training.options import TrainOptions
 from babblefish_training.tuning import NightPlan, tune_operating_point

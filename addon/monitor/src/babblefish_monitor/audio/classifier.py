@@ -13,16 +13,14 @@ FloatArray = npt.NDArray[np.float32]
 
 
 def _load_interpreter_class() -> Any:
-    """LiteRT first; tflite_runtime where that is what the platform has. Imported lazily."""
+    """The LiteRT interpreter, imported lazily so that importing the monitor stays cheap."""
     try:
         from ai_edge_litert.interpreter import Interpreter
-    except ImportError:
-        try:
-            from tflite_runtime.interpreter import Interpreter
-        except ImportError as err:
-            raise ModelError(
-                "no TFLite runtime is installed: install ai-edge-litert (or tflite-runtime)"
-            ) from err
+    except ImportError as err:
+        raise ModelError(
+            "the LiteRT runtime is not installed, so no model can run: "
+            "install the ai-edge-litert package (pip install ai-edge-litert)"
+        ) from err
     return Interpreter
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
+from babblefish_monitor.audio.model import ModelSpec
+from babblefish_monitor.climate import DISABLED, ClimateReading
+from babblefish_monitor.tally import CryTally, EpisodeRecord
+
 from . import protocol
-from .climate import DISABLED, ClimateReading
-from .model import ModelSpec
-from .tally import CryTally, EpisodeRecord
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""The audio stages: source -> frontend -> classifier -> detector, composed by the pipeline."""
