@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import json
 import socket
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Self
 
 import aiohttp
@@ -47,6 +47,10 @@ __all__ = [
 
 RECONNECT_INITIAL_S = 1.0
 RECONNECT_MAX_S = 60.0
+# The monitor pings every WebSocket client every 20 s, so silence longer than this means it is gone.
+# Reading with a timeout rather than asking aiohttp for a client heartbeat leaves no timer behind:
+# aiohttp 3.14 re-arms its heartbeat timer when the close reply arrives, after the connection closed.
+WS_RECEIVE_TIMEOUT_S = 50.0
 
 
 def parse_message(raw: object) -> Message | None:
@@ -181,7 +185,11 @@ class BabblefishClient:
         url = self.base_url.join(URL(f"{protocol.API_PREFIX}/{protocol.ROUTE_WEBSOCKET}"))
         try:
             async with asyncio.timeout(self.request_timeout):
-                return await self.session.ws_connect(url, headers=self._headers(), heartbeat=30)
+                return await self.session.ws_connect(
+                    url,
+                    headers=self._headers(),
+                    timeout=aiohttp.ClientWSTimeout(ws_receive=WS_RECEIVE_TIMEOUT_S, ws_close=10.0),
+                )
         except aiohttp.WSServerHandshakeError as err:
             if err.status == 401:
                 raise BabblefishAuthenticationError("the monitor rejected the token") from err
@@ -266,7 +274,7 @@ class BabblefishClient:
         ws = await self._connect()
         self._ws = ws
         try:
-            async for msg in ws:
+            async for msg in self._receive_all(ws):
                 if msg.type != aiohttp.WSMsgType.TEXT:
                     break
                 parsed = parse_message(_decode(msg.data))
@@ -286,6 +294,17 @@ class BabblefishClient:
                 if not future.done():
                     future.set_exception(BabblefishConnectionError("connection lost"))
         return greeted
+
+    @staticmethod
+    async def _receive_all(ws: aiohttp.ClientWebSocketResponse) -> AsyncIterator[aiohttp.WSMessage]:
+        """The connection's messages; a silent monitor (no message, no ping) ends it as lost."""
+        try:
+            async for msg in ws:
+                yield msg
+        except TimeoutError as err:
+            raise BabblefishConnectionError(
+                f"nothing from the monitor for {WS_RECEIVE_TIMEOUT_S:.0f} s"
+            ) from err
 
     async def __aenter__(self) -> Self:
         """Use as an async context manager (nothing to open: the session is the caller's)."""
