@@ -19,10 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import aiohttp
-from hass_harness import REPO, Hass, free_port, write_config
-from monitor_process import MonitorProcess
-from stack_config import configure_home_assistant
+from demo_stack import running_stack
+from hass_harness import REPO
 
 DEMO_AUDIO = REPO / "demo" / "nursery_demo.flac"
 
@@ -54,30 +52,15 @@ def count_rows(
 
 async def measure(workdir: Path, minutes: float) -> dict[str, object]:
     """Run the demo stack for `minutes` after setup and count what the recorder kept."""
-    monitor = MonitorProcess(
-        source=f"file:{DEMO_AUDIO}", data_dir=workdir / "monitor", port=free_port(),
-        token="demo-token", extra_args=("--loop", "--timezone", "UTC"),
-    )  # fmt: skip
-    hass = Hass(workdir / "homeassistant", free_port())
-    async with aiohttp.ClientSession() as session:
-        try:
-            monitor.start()
-            await monitor.wait_ready(session)
-            write_config(hass.config_dir, port=hass.port)
-            hass.start()
-            await hass.wait_ready(session)
-            entities = await configure_home_assistant(
-                hass, session, monitor_port=monitor.port, monitor_token=monitor.token,
-                username="parent", password="babblefish",
-            )  # fmt: skip
-            start = time.time()
-            await asyncio.sleep(minutes * 60)  # the measured stretch of demo time
-            end = time.time()
-        finally:
-            hass.stop()
-            monitor.stop()
-    counts = count_rows(hass.config_dir / "home-assistant_v2.db", entities, start, end)
-    return {"minutes": minutes, "entities": counts}
+    async with running_stack(
+        workdir, f"file:{DEMO_AUDIO}", token="demo-token", username="parent",
+        password="babblefish", extra_args=("--loop",), show_logs=False,
+    ) as stack:  # fmt: skip
+        start = time.time()
+        await asyncio.sleep(minutes * 60)  # the measured stretch of demo time
+        end = time.time()
+    database = stack.hass.config_dir / "home-assistant_v2.db"
+    return {"minutes": minutes, "entities": count_rows(database, stack.entities, start, end)}
 
 
 def main() -> None:
