@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import socket
 import stat
 from collections.abc import AsyncIterator
@@ -15,15 +14,13 @@ import pytest
 from monitor_helpers import auth, receive_until, wait_for, write_recording
 from monitor_server import RunningMonitor, running_monitor
 
-needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
-
 
 @pytest.fixture
 async def mon(tmp_path: Path, tone_model_dir: Path) -> AsyncIterator[RunningMonitor]:
     """A monitor on a looping real-time recording (quiet, then a cry)."""
     wav = write_recording(tmp_path / "loop.wav", [("quiet", 1.0), ("cry", 1.0)])
     async with running_monitor(
-        source=f"file:{wav}", data_dir=tmp_path / "data", model=tone_model_dir, loop=True
+        source=f"file:{wav}", data_dir=tmp_path / "data", model_dir=tone_model_dir, loop=True
     ) as running:
         yield running
 
@@ -145,13 +142,13 @@ async def test_vanishing_clients_are_forgotten(mon: RunningMonitor) -> None:
         await receive_until(ws, lambda m: m["type"] == "result" and m["id"] == 1)
 
 
-@needs_ffmpeg
+@pytest.mark.usefixtures("ffmpeg")
 async def test_client_that_never_reads_is_dropped_without_stalling_audio(
     tmp_path: Path, tone_model_dir: Path
 ) -> None:
     source = "ffmpeg:-re -f lavfi -i sine=frequency=440:sample_rate=16000"
     async with running_monitor(
-        source=source, data_dir=tmp_path, model=tone_model_dir, send_queue_size=16
+        source=source, data_dir=tmp_path, model_dir=tone_model_dir, send_queue_size=16
     ) as mon:
         monitor, hub = mon.monitor, mon.monitor.hub
         await wait_for(lambda: monitor.blocks_processed > 5)

@@ -14,6 +14,8 @@ from typing import Any, Literal, Protocol
 
 _LOGGER = logging.getLogger(__name__)
 
+ClimateStatus = Literal["ok", "unavailable", "disabled"]
+
 MIN_INTERVAL_S = 2.0  # the DHT22 gives stale or failed reads when polled faster
 UNAVAILABLE_AFTER_S = 120.0
 MEDIAN_OF = 5
@@ -41,7 +43,7 @@ class ClimateDriver(Protocol):
 class ClimateReading:
     """What the monitor reports: status plus the median of recent good reads."""
 
-    status: Literal["ok", "unavailable", "disabled"]
+    status: ClimateStatus
     temperature_c: float | None = None
     humidity_pct: float | None = None
 

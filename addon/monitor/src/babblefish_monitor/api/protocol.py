@@ -6,15 +6,26 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
+from babblefish_monitor import climate
+from babblefish_monitor.audio import detector, sources
+
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
 MAX_HISTORY_DAYS = 366
 DEFAULT_HISTORY_DAYS = 7
+# The panel's routes (labels, clips, export, adaptation; docs/protocol.md "Panel routes") are served by
+# api/panel.py under the same prefix; their JSON shapes are documented there and in docs/protocol.md.
+PANEL_ROUTES = (
+    "GET nights", "GET night", "GET episodes/{id}/clip", "GET labels", "POST labels", "DELETE labels",
+    "DELETE labels/{id}", "GET labels/{id}/clip", "GET labels/export", "GET adaptation", "POST adaptation",
+)  # fmt: skip
 
-SourceStatus = Literal["starting", "running", "restarting", "failed", "ended"]
-ClimateStatus = Literal["ok", "unavailable", "disabled"]
+# The stages own the values they report and declare them; the wire carries them as they are.
+SourceStatus = sources.SourceStatus
+ClimateStatus = climate.ClimateStatus
+EventName = detector.EventKind
 ModelStatusName = Literal["ok", "error"]
-EventName = Literal["cry_started", "cry_ended"]
+CommandType = Literal["pause", "resume", "set_sensitivity", "ping"]
 
 
 class ModelInfo(TypedDict):
@@ -132,7 +143,7 @@ class Command:
     """A well-formed client command."""
 
     id: Any
-    type: Literal["pause", "resume", "set_sensitivity", "ping"]
+    type: CommandType
     value: float | None = None
 
 
