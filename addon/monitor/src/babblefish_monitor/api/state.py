@@ -7,6 +7,7 @@ from datetime import date, datetime, tzinfo
 
 from babblefish_monitor.audio.model import ModelSpec
 from babblefish_monitor.climate import DISABLED, ClimateReading
+from babblefish_monitor.redact import redact
 from babblefish_monitor.tally import CryTally, EpisodeRecord
 
 from . import protocol
@@ -68,9 +69,10 @@ def build_state(live: LiveState, tally: CryTally, now: datetime) -> protocol.Sta
             "humidity_pct": live.climate.humidity_pct,
         },
         "source": {
-            "name": live.source_name,
+            # Camera passwords in a source URL never leave the monitor (attributes, diagnostics).
+            "name": redact(live.source_name),
             "status": live.source_status,
-            "error": live.source_error,
+            "error": redact(live.source_error) if live.source_error else None,
         },
         "model_status": {
             "status": "error" if live.model_error else "ok",
