@@ -129,6 +129,7 @@ class Limits:
     def __init__(self, max_frame_bytes: int, max_connections: int | None = None) -> None:
         self.max_frame_bytes = max_frame_bytes
         self.max_connections = max_connections or connection_limit()
+        self.header_timeout = HEADER_TIMEOUT_S
         self.open = 0
         self.refused_log = RateLimitedLog()
 
@@ -151,7 +152,7 @@ class GuardedHandler(RequestHandler):
             transport.abort()  # type: ignore[attr-defined]
             return
         loop = asyncio.get_running_loop()
-        self._header_timer = loop.call_later(HEADER_TIMEOUT_S, self._headers_overdue)
+        self._header_timer = loop.call_later(self.limits.header_timeout, self._headers_overdue)
 
     def _headers_overdue(self) -> None:
         if self._request_count == 0 and self._guard_transport is not None:
