@@ -22,7 +22,9 @@ from .tally_store import (
 _LOGGER = logging.getLogger(__name__)
 
 DB_FILE = "tally.db"
-CHECKPOINT_INTERVAL_S = 2.0  # a crash loses at most this much of a running episode
+# A running episode is published as it was last checkpointed, so a crash can take back nothing a
+# client has seen; one small write a second keeps the published figure about a second behind.
+CHECKPOINT_INTERVAL_S = 1.0
 RETRY_INTERVAL_S = 2.0  # how often a failing disk is tried again while episodes wait
 
 
@@ -91,7 +93,9 @@ class CryTally:
     """Episodes and per-day cry seconds in memory, saved to SQLite; a failing disk never stops it.
 
     Queries never touch the file, so a locked, full or damaged database cannot make the API fail.
-    Writes that fail stay pending in memory and are retried until the disk takes them.
+    Writes that fail stay pending in memory and are retried until the disk takes them. Every
+    figure reported counts the running episode as of its last checkpoint: with a working disk a
+    restart never shows less than was reported before it.
     """
 
     def __init__(
@@ -115,7 +119,8 @@ class CryTally:
         self._pending: dict[int, EpisodeRecord] = {}
         self._saved_s: dict[int, float] = {}
         self._latest_ended: EpisodeRecord | None = None
-        self._running: EpisodeRecord | None = None
+        self._running: EpisodeRecord | None = None  # the latest progress
+        self._checkpoint: EpisodeRecord | None = None  # the running episode as last published
         self._store: TallyStore | None = None
         self._file_known = False  # ids are only safe to hand out once the file's are known
         self._last_write = 0.0
@@ -191,7 +196,8 @@ class CryTally:
             self._put(moved, stored_days=None)
             self._pending[moved.id] = moved
             if self._running is not None and self._running.id == episode.id:
-                self._running = moved
+                self._running = replace(self._running, id=moved.id)
+                self._checkpoint = moved
         self._file_known = True
 
     def _flush(self) -> None:
@@ -318,23 +324,28 @@ class CryTally:
             self.end_episode(self._running.duration_s, self._running.peak_score)
         episode_id = max(self._episodes, default=0) + 1
         self._running = EpisodeRecord(episode_id, start.astimezone(UTC), 0.0, peak_score, False)
+        self._checkpoint = self._running
         self._put(self._running, stored_days=None)
         self._save(self._running)
         self._last_write = self._monotonic()
         return self._running
 
     def update_episode(self, duration_s: float, peak_score: float) -> None:
-        """Record progress of the running episode; saves it once the checkpoint interval passed."""
+        """Record progress of the running episode; checkpoints it once the interval passed.
+
+        `duration_s` should count only seconds known to be crying; it is never taken back.
+        """
         if self._running is None:
             return
         self._running = replace(
             self._running,
-            duration_s=max(0.0, duration_s),
+            duration_s=max(self._running.duration_s, duration_s),
             peak_score=max(self._running.peak_score, peak_score),
         )
-        self._put(self._running, stored_days=None)
         if self._monotonic() - self._last_write >= self._interval:
             self._last_write = self._monotonic()
+            self._checkpoint = self._running
+            self._put(self._running, stored_days=None)
             self._save(self._running)
 
     def end_episode(self, duration_s: float, peak_score: float) -> EpisodeRecord | None:
@@ -344,20 +355,20 @@ class CryTally:
         done = replace(
             self._running, duration_s=max(0.0, duration_s), peak_score=peak_score, ended=True
         )
-        self._running = None
+        self._running = self._checkpoint = None
         self._put(done, stored_days=None)
         self._save(done)
         return done
 
     # -- queries (memory only) -----------------------------------------------------------------
     def day_total(self, day: date) -> DayTotal:
-        """Cry seconds and episodes on a local day, the running episode included."""
+        """Cry seconds and episodes on a local day, the running episode's last checkpoint included."""
         parts = [s for s in self._by_day.get(day, {}).values() if s > 0]
         return DayTotal(day, float(sum(parts)), len(parts))
 
     def last_episode(self) -> EpisodeRecord | None:
-        """The running episode, else the most recent ended one."""
-        return self._running if self._running is not None else self._latest_ended
+        """The running episode as last checkpointed, else the most recent ended one."""
+        return self._checkpoint if self._checkpoint is not None else self._latest_ended
 
     def history(self, days: int, today: date) -> tuple[list[DayTotal], list[EpisodeRecord]]:
         """Day totals oldest first (zero days too) and the episodes touching them, newest first."""
@@ -367,8 +378,8 @@ class CryTally:
         ids = {i for day in span for i, s in self._by_day.get(day, {}).items() if s > 0}
         ended = [self._episodes[i] for i in ids if self._episodes[i].ended]
         episodes = sorted(ended, key=_order, reverse=True)
-        if self._running is not None:
-            episodes.insert(0, self._running)
+        if self._checkpoint is not None:
+            episodes.insert(0, self._checkpoint)
         return totals, episodes
 
 
