@@ -61,13 +61,13 @@ input_number:
     min: 0
     max: 255
     step: 1
-light:
-  - platform: template
-    lights:
-      nursery_night_light:
-        friendly_name: Nursery night light
-        value_template: "{{{{ is_state('input_boolean.nursery_night_light', 'on') }}}}"
-        level_template: "{{{{ states('input_number.nursery_night_light_level') | int(0) }}}}"
+# The modern template syntax (`template: - light:`); `light: - platform: template` was removed in 2026.6.
+template:
+  - light:
+      - name: Nursery night light
+        unique_id: babblefish_demo_nursery_night_light
+        state: "{{{{ is_state('input_boolean.nursery_night_light', 'on') }}}}"
+        level: "{{{{ states('input_number.nursery_night_light_level') | int(0) }}}}"
         turn_on:
           - action: input_boolean.turn_on
             target:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from pathlib import Path
 
@@ -63,6 +64,20 @@ class ManagedProcess:
 
     async def wait_http(self, session: aiohttp.ClientSession, url: str, timeout: float) -> None:
         """Wait until `url` answers 200; fail early, with the log, if the process exits."""
+
+        async def answers() -> bool:
+            async with session.get(url, timeout=aiohttp.ClientTimeout(2)) as resp:
+                return resp.status == 200
+
+        await self.wait_answer(answers, timeout)
+
+    async def wait_answer(
+        self,
+        probe: Callable[[], Awaitable[bool]],
+        timeout: float,
+        errors: tuple[type[Exception], ...] = (aiohttp.ClientError, TimeoutError),
+    ) -> None:
+        """Wait until `probe()` is true (`errors` mean "not yet"); fail early if the process exits."""
         name = Path(self.argv()[0]).name
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -70,9 +85,8 @@ class ManagedProcess:
                 raise ProcessError(
                     f"{name} exited with {self.process.returncode}:\n{self.log_tail()}"
                 )
-            with suppress(aiohttp.ClientError, TimeoutError):
-                async with session.get(url, timeout=aiohttp.ClientTimeout(2)) as resp:
-                    if resp.status == 200:
-                        return
+            with suppress(*errors):
+                if await probe():
+                    return
             await asyncio.sleep(0.2)  # polling a server that is starting, with a deadline
         raise ProcessError(f"{name} did not answer within {timeout} s:\n{self.log_tail()}")

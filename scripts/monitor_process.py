@@ -9,7 +9,16 @@ from pathlib import Path
 import aiohttp
 from managed_process import ManagedProcess
 
+REPO = Path(__file__).resolve().parents[1]
 MONITOR_BIN = Path(sys.executable).with_name("babblefish-monitor")
+# The integration's own client speaks to the monitor here too, so scripts and tests cannot drift
+# from what Home Assistant sees.
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+from custom_components.babblefish.api import (  # noqa: E402
+    BabblefishClient,
+    BabblefishConnectionError,
+)
 
 
 class MonitorProcess(ManagedProcess):
@@ -46,6 +55,10 @@ class MonitorProcess(ManagedProcess):
     def environment(self) -> dict[str, str]:
         return self.env
 
+    def client(self, session: aiohttp.ClientSession) -> BabblefishClient:
+        """The integration's client for this monitor."""
+        return BabblefishClient("127.0.0.1", self.port, self.token, session=session)
+
     async def wait_ready(self, session: aiohttp.ClientSession, timeout: float = 60.0) -> None:
         """Wait until the health check answers."""
-        await self.wait_http(session, f"{self.url}/api/v1/health", timeout)
+        await self.wait_answer(self.client(session).health, timeout, (BabblefishConnectionError,))

@@ -6,12 +6,13 @@ import asyncio
 import itertools
 import json
 import socket
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Self
 
 import aiohttp
 from yarl import URL
 
+from . import protocol
 from .exceptions import (
     BabblefishAuthenticationError,
     BabblefishCommandError,
@@ -19,7 +20,19 @@ from .exceptions import (
     BabblefishError,
     BabblefishProtocolError,
 )
-from .models import CommandResult, CryEvent, Hello, History, Info, Message, State
+from .models import (
+    CommandResult,
+    CryEvent,
+    Hello,
+    History,
+    Info,
+    Message,
+    State,
+    check_protocol_version,
+    known_event,
+)
+from .protocol import PROTOCOL_VERSION
+from .wire import WireObject
 
 __all__ = [
     "PROTOCOL_VERSION",
@@ -32,35 +45,39 @@ __all__ = [
     "parse_message",
 ]
 
-PROTOCOL_VERSION = 1
 RECONNECT_INITIAL_S = 1.0
 RECONNECT_MAX_S = 60.0
+# The monitor pings every WebSocket client every 20 s, so silence longer than this means it is gone.
+# Reading with a timeout rather than asking aiohttp for a client heartbeat leaves no timer behind:
+# aiohttp 3.14 re-arms its heartbeat timer when the close reply arrives, after the connection closed.
+WS_RECEIVE_TIMEOUT_S = 50.0
 
 
-def parse_message(raw: dict[str, Any]) -> Message | None:
+def parse_message(raw: object) -> Message | None:
     """Turn one WebSocket message into a model; None for message types this client does not know."""
+    message = WireObject(raw, "message")
+    kind = message.string("type")
+    if kind == protocol.MESSAGE_HELLO:
+        check_protocol_version(message.integer("protocol_version"))
+        return Hello(
+            info=Info.read(message.child("info")), state=State.read(message.child("state"))
+        )
+    if kind == protocol.MESSAGE_STATE:
+        return State.read(message.child("state"))
+    if kind == protocol.MESSAGE_EVENT:
+        event = known_event(message.string("event"))
+        return None if event is None else CryEvent.read(event, message.child("data"))
+    if kind == protocol.MESSAGE_RESULT:
+        return CommandResult.read(message)
+    return None
+
+
+def _decode(text: str) -> object:
+    """One WebSocket text message as JSON."""
     try:
-        match raw.get("type"):
-            case "hello":
-                version = int(raw["protocol_version"])
-                if version != PROTOCOL_VERSION:
-                    raise BabblefishProtocolError(
-                        f"monitor speaks protocol {version}, this client speaks {PROTOCOL_VERSION}",
-                        remote_version=version,
-                    )
-                return Hello(info=Info.from_dict(raw["info"]), state=State.from_dict(raw["state"]))
-            case "state":
-                return State.from_dict(raw["state"])
-            case "event" if raw.get("event") in ("cry_started", "cry_ended"):
-                return CryEvent.from_message(raw)
-            case "result":
-                return CommandResult(
-                    id=raw.get("id"), success=bool(raw.get("success")), error=raw.get("error")
-                )
-            case _:
-                return None
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise BabblefishProtocolError(f"malformed {raw.get('type')!r} message: {err!r}") from err
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise BabblefishProtocolError("the monitor sent a non-JSON message") from err
 
 
 class BabblefishClient:
@@ -106,7 +123,7 @@ class BabblefishClient:
         self, path: str, *, params: dict[str, str] | None = None, auth: bool = True
     ) -> dict[str, Any]:
         """GET one route and return its JSON body; every failure maps onto the hierarchy."""
-        url = self.base_url.join(URL(f"/api/v1/{path}"))
+        url = self.base_url.join(URL(f"{protocol.API_PREFIX}/{path}"))
         try:
             async with asyncio.timeout(self.request_timeout):
                 response = await self.session.get(
@@ -135,57 +152,44 @@ class BabblefishClient:
 
     async def health(self) -> bool:
         """Whether the monitor answers its unauthenticated health check."""
-        return (await self._request("health", auth=False)).get("status") == "ok"
+        data = await self._request(protocol.ROUTE_HEALTH, auth=False)
+        return WireObject(data, "health").string("status") == protocol.HEALTH_OK
 
     async def info(self) -> Info:
         """The monitor's identity, model and capabilities; refuses another protocol version."""
-        data = await self._request("info")
-        try:
-            info = Info.from_dict(data)
-        except (KeyError, TypeError, ValueError) as err:
-            raise BabblefishProtocolError(f"malformed info: {err!r}") from err
-        if info.protocol_version != PROTOCOL_VERSION:
-            raise BabblefishProtocolError(
-                f"monitor speaks protocol {info.protocol_version}, "
-                f"this client speaks {PROTOCOL_VERSION}",
-                remote_version=info.protocol_version,
-            )
-        return info
+        return Info.read(WireObject(await self._request(protocol.ROUTE_INFO), "info"))
 
     async def state(self) -> State:
         """The current state object."""
-        data = await self._request("state")
-        try:
-            return State.from_dict(data)
-        except (KeyError, TypeError, ValueError) as err:
-            raise BabblefishProtocolError(f"malformed state: {err!r}") from err
+        return State.read(WireObject(await self._request(protocol.ROUTE_STATE), "state"))
 
     async def history(self, days: int = 7) -> History:
         """Daily cry totals and recent episodes."""
-        data = await self._request("history", params={"days": str(days)})
-        try:
-            return History.from_dict(data)
-        except (KeyError, TypeError, ValueError) as err:
-            raise BabblefishProtocolError(f"malformed history: {err!r}") from err
+        data = await self._request(protocol.ROUTE_HISTORY, params={"days": str(days)})
+        return History.read(WireObject(data, "history"))
 
     async def pause(self) -> None:
         """Stop detection until resumed."""
-        await self._command({"type": "pause"})
+        await self._command({"type": protocol.COMMAND_PAUSE})
 
     async def resume(self) -> None:
         """Resume detection."""
-        await self._command({"type": "resume"})
+        await self._command({"type": protocol.COMMAND_RESUME})
 
     async def set_sensitivity(self, value: float) -> None:
         """Set detection sensitivity, 0.0-1.0 (0.5 is the monitor's tuned default)."""
-        await self._command({"type": "set_sensitivity", "value": float(value)})
+        await self._command({"type": protocol.COMMAND_SET_SENSITIVITY, "value": float(value)})
 
     async def _connect(self) -> aiohttp.ClientWebSocketResponse:
         """Open the WebSocket, mapping a rejected token and unreachable hosts onto the hierarchy."""
-        url = self.base_url.join(URL("/api/v1/ws"))
+        url = self.base_url.join(URL(f"{protocol.API_PREFIX}/{protocol.ROUTE_WEBSOCKET}"))
         try:
             async with asyncio.timeout(self.request_timeout):
-                return await self.session.ws_connect(url, headers=self._headers(), heartbeat=30)
+                return await self.session.ws_connect(
+                    url,
+                    headers=self._headers(),
+                    timeout=aiohttp.ClientWSTimeout(ws_receive=WS_RECEIVE_TIMEOUT_S, ws_close=10.0),
+                )
         except aiohttp.WSServerHandshakeError as err:
             if err.status == 401:
                 raise BabblefishAuthenticationError("the monitor rejected the token") from err
@@ -222,7 +226,7 @@ class BabblefishClient:
             async for msg in ws:
                 if msg.type != aiohttp.WSMsgType.TEXT:
                     break
-                parsed = parse_message(json.loads(msg.data))
+                parsed = parse_message(_decode(msg.data))
                 if isinstance(parsed, CommandResult) and parsed.id == command["id"]:
                     return parsed
         raise BabblefishConnectionError(f"connection closed before {command['type']!r} answered")
@@ -238,12 +242,15 @@ class BabblefishClient:
         self,
         on_message: Callable[[Message], None],
         *,
-        on_disconnect: Callable[[BabblefishError], None] | None = None,
+        on_disconnect: Callable[[BabblefishError, float], None] | None = None,
     ) -> None:
         """Deliver every message to `on_message`, reconnecting with exponential back-off, forever.
 
         Never returns; raises BabblefishAuthenticationError or BabblefishProtocolError, which a
-        retry cannot fix. `on_disconnect` is called whenever a connection fails or ends.
+        retry cannot fix. `on_disconnect(error, retry_in_s)` is called whenever a connection
+        fails or ends, with the wait before the next try: it doubles up to `reconnect_max_s`
+        while the monitor stays away, and starts again from `reconnect_initial_s` once a
+        connection got as far as the monitor's hello.
         """
         delay = self.reconnect_initial_s
         while True:
@@ -257,7 +264,7 @@ class BabblefishClient:
             if greeted:
                 delay = self.reconnect_initial_s
             if on_disconnect is not None:
-                on_disconnect(error)
+                on_disconnect(error, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.reconnect_max_s)
 
@@ -267,14 +274,10 @@ class BabblefishClient:
         ws = await self._connect()
         self._ws = ws
         try:
-            async for msg in ws:
+            async for msg in self._receive_all(ws):
                 if msg.type != aiohttp.WSMsgType.TEXT:
                     break
-                try:
-                    raw = json.loads(msg.data)
-                except json.JSONDecodeError as err:
-                    raise BabblefishProtocolError("the monitor sent a non-JSON message") from err
-                parsed = parse_message(raw)
+                parsed = parse_message(_decode(msg.data))
                 if isinstance(parsed, CommandResult):
                     future = self._pending.get(parsed.id) if parsed.id is not None else None
                     if future is not None and not future.done():
@@ -291,6 +294,17 @@ class BabblefishClient:
                 if not future.done():
                     future.set_exception(BabblefishConnectionError("connection lost"))
         return greeted
+
+    @staticmethod
+    async def _receive_all(ws: aiohttp.ClientWebSocketResponse) -> AsyncIterator[aiohttp.WSMessage]:
+        """The connection's messages; a silent monitor (no message, no ping) ends it as lost."""
+        try:
+            async for msg in ws:
+                yield msg
+        except TimeoutError as err:
+            raise BabblefishConnectionError(
+                f"nothing from the monitor for {WS_RECEIVE_TIMEOUT_S:.0f} s"
+            ) from err
 
     async def __aenter__(self) -> Self:
         """Use as an async context manager (nothing to open: the session is the caller's)."""

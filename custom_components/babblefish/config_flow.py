@@ -34,9 +34,10 @@ from .api import (
     BabblefishError,
     BabblefishProtocolError,
 )
-from .const import CAPABILITY_SENSITIVITY, CONF_SENSITIVITY, DEFAULT_PORT, DOMAIN, LOGGER
+from .const import CONF_SENSITIVITY, DEFAULT_PORT, DOMAIN, LOGGER
 from .coordinator import BabblefishConfigEntry
 from .models import Info
+from .protocol import CAPABILITY_SENSITIVITY
 
 TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 PORT_SELECTOR = NumberSelector(

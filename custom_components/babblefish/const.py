@@ -13,14 +13,6 @@ MANUFACTURER: Final = "Babblefish"
 
 CONF_SENSITIVITY: Final = "sensitivity"
 
-CAPABILITY_PAUSE: Final = "pause"
-CAPABILITY_SENSITIVITY: Final = "sensitivity"
-CAPABILITY_CLIMATE: Final = "climate"
-CAPABILITY_SOUND_LEVEL: Final = "sound_level"
-
-EVENT_CRY_STARTED: Final = "cry_started"
-EVENT_CRY_ENDED: Final = "cry_ended"
-
 # A monitor away this long gets a repair issue; short blips only make entities unavailable.
 UNREACHABLE_ISSUE_AFTER_S: Final = 30 * 60
 

@@ -20,7 +20,6 @@ from .api import (
     BabblefishProtocolError,
 )
 from .const import (
-    CAPABILITY_SENSITIVITY,
     CONF_SENSITIVITY,
     DOMAIN,
     ISSUE_PROTOCOL_MISMATCH,
@@ -29,6 +28,7 @@ from .const import (
     UNREACHABLE_ISSUE_AFTER_S,
 )
 from .models import CryEvent, Hello, Info, Message, State
+from .protocol import CAPABILITY_SENSITIVITY
 
 BabblefishConfigEntry = ConfigEntry["BabblefishCoordinator"]
 
@@ -174,8 +174,9 @@ class BabblefishCoordinator(DataUpdateCoordinator[BabblefishData]):
         self._cancel_unreachable_timer()
 
     @callback
-    def _handle_disconnect(self, err: BabblefishError) -> None:
+    def _handle_disconnect(self, err: BabblefishError, retry_in_s: float) -> None:
         """Entities go unavailable; logged once, and a repair issue if it lasts."""
+        LOGGER.debug("%s: %s; next try in %.1f s", self.config_entry.title, err, retry_in_s)
         self._mark_unavailable(err)
         # The listener's own cancellation (unload, reload) also ends in a disconnect: no timer then.
         if self._listening and self._unreachable_unsub is None:

@@ -6,16 +6,14 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import EVENT_CRY_ENDED, EVENT_CRY_STARTED
 from .coordinator import BabblefishConfigEntry, BabblefishCoordinator
 from .entity import BabblefishEntity
 from .models import CryEvent
+from .protocol import EVENT_NAMES
 
 PARALLEL_UPDATES = 0
 
-CRY = EventEntityDescription(
-    key="cry", translation_key="cry", event_types=[EVENT_CRY_STARTED, EVENT_CRY_ENDED]
-)
+CRY = EventEntityDescription(key="cry", translation_key="cry", event_types=list(EVENT_NAMES))
 
 
 async def async_setup_entry(
@@ -48,7 +46,7 @@ class BabblefishCryEvent(BabblefishEntity, EventEntity):
             {
                 "peak_confidence": round(event.peak_score, 3),
                 "duration": round(event.duration_s, 1),
-                "start": event.start.isoformat() if event.start else None,
+                "start": event.start.isoformat(),
                 "end": event.end.isoformat() if event.end else None,
             },
         )

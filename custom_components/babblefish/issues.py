@@ -6,8 +6,8 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .api import PROTOCOL_VERSION
 from .const import DOMAIN, ISSUE_MODEL_ERROR, ISSUE_PROTOCOL_MISMATCH, ISSUE_UNREACHABLE
+from .protocol import PROTOCOL_VERSION
 
 
 def issue_id(kind: str, entry: ConfigEntry) -> str:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
 
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _datetime(value: Any) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(str(value))
+from .exceptions import BabblefishProtocolError
+from .protocol import EVENT_NAMES, PROTOCOL_VERSION, EventName
+from .wire import WireObject
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,16 +23,16 @@ class ModelInfo:
     error: str | None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ModelInfo:
+    def read(cls, data: WireObject) -> ModelInfo:
         """Build from the `info.model` object."""
         return cls(
-            name=data.get("name"),
-            version=data.get("version"),
-            labels=tuple(data.get("labels") or ()),
-            cry_label=data.get("cry_label"),
-            threshold=_float(data.get("threshold")),
-            card=data.get("card"),
-            error=data.get("error"),
+            name=data.optional_string("name"),
+            version=data.optional_string("version"),
+            labels=data.strings("labels"),
+            cry_label=data.optional_string("cry_label"),
+            threshold=data.optional_number("threshold"),
+            card=data.optional_string("card"),
+            error=data.optional_string("error"),
         )
 
 
@@ -53,15 +48,25 @@ class Info:
     capabilities: frozenset[str]
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Info:
-        """Build from the info object."""
+    def read(cls, data: WireObject) -> Info:
+        """Build from the info object, refusing another protocol version before anything else."""
+        check_protocol_version(data.integer("protocol_version"))
         return cls(
-            device_id=str(data["device_id"]),
-            name=str(data.get("name") or "Babblefish"),
-            version=str(data.get("version") or ""),
-            protocol_version=int(data["protocol_version"]),
-            model=ModelInfo.from_dict(data.get("model") or {}),
-            capabilities=frozenset(data.get("capabilities") or ()),
+            device_id=data.string("device_id"),
+            name=data.string("name"),
+            version=data.string("version"),
+            protocol_version=data.integer("protocol_version"),
+            model=ModelInfo.read(data.child("model")),
+            capabilities=frozenset(data.strings("capabilities")),
+        )
+
+
+def check_protocol_version(version: int) -> None:
+    """Refuse a monitor that speaks another version: its payloads would be misread."""
+    if version != PROTOCOL_VERSION:
+        raise BabblefishProtocolError(
+            f"monitor speaks protocol {version}, this client speaks {PROTOCOL_VERSION}",
+            remote_version=version,
         )
 
 
@@ -75,15 +80,13 @@ class Episode:
     peak_score: float
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Episode:
+    def read(cls, data: WireObject) -> Episode:
         """Build from an episode object."""
-        start = _datetime(data["start"])
-        assert start is not None
         return cls(
-            start=start,
-            end=_datetime(data.get("end")),
-            duration_s=float(data.get("duration_s") or 0.0),
-            peak_score=float(data.get("peak_score") or 0.0),
+            start=data.timestamp("start"),
+            end=data.optional_timestamp("end"),
+            duration_s=data.number("duration_s"),
+            peak_score=data.number("peak_score"),
         )
 
 
@@ -94,6 +97,13 @@ class SoundLevel:
     rms_dbfs: float | None
     peak_dbfs: float | None
 
+    @classmethod
+    def read(cls, data: WireObject) -> SoundLevel:
+        """Build from the `sound_level` object."""
+        return cls(
+            rms_dbfs=data.optional_number("rms_dbfs"), peak_dbfs=data.optional_number("peak_dbfs")
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Climate:
@@ -103,14 +113,32 @@ class Climate:
     temperature_c: float | None
     humidity_pct: float | None
 
+    @classmethod
+    def read(cls, data: WireObject) -> Climate:
+        """Build from the `climate` object."""
+        return cls(
+            status=data.string("status"),
+            temperature_c=data.optional_number("temperature_c"),
+            humidity_pct=data.optional_number("humidity_pct"),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
     """The audio source and whether it is delivering audio."""
 
-    name: str | None
+    name: str
     status: str
     error: str | None
+
+    @classmethod
+    def read(cls, data: WireObject) -> Source:
+        """Build from the `source` object."""
+        return cls(
+            name=data.string("name"),
+            status=data.string("status"),
+            error=data.optional_string("error"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +147,11 @@ class ModelStatus:
 
     status: str
     error: str | None
+
+    @classmethod
+    def read(cls, data: WireObject) -> ModelStatus:
+        """Build from the `model_status` object."""
+        return cls(status=data.string("status"), error=data.optional_string("error"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +172,7 @@ class State:
     climate: Climate
     source: Source
     model_status: ModelStatus
-    updated_at: datetime | None
+    updated_at: datetime
 
     @property
     def confidence(self) -> float | None:
@@ -149,41 +182,25 @@ class State:
         return self.scores.get(self.sound_class)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> State:
+    def read(cls, data: WireObject) -> State:
         """Build from the state object."""
-        level = data.get("sound_level") or {}
-        climate = data.get("climate") or {}
-        source = data.get("source") or {}
-        model_status = data.get("model_status") or {}
-        last = data.get("last_episode")
+        last = data.optional_child("last_episode")
         return cls(
-            crying=bool(data["crying"]),
-            paused=bool(data.get("paused", False)),
-            sensitivity=_float(data.get("sensitivity")),
-            sound_class=data.get("sound_class"),
-            scores={str(k): float(v) for k, v in (data.get("scores") or {}).items()},
-            sound_level=SoundLevel(
-                rms_dbfs=_float(level.get("rms_dbfs")), peak_dbfs=_float(level.get("peak_dbfs"))
-            ),
-            day=str(data.get("day") or ""),
-            cry_seconds_today=float(data.get("cry_seconds_today") or 0.0),
-            cry_minutes_today=float(data.get("cry_minutes_today") or 0.0),
-            episodes_today=int(data.get("episodes_today") or 0),
-            last_episode=Episode.from_dict(last) if last else None,
-            climate=Climate(
-                status=str(climate.get("status") or "disabled"),
-                temperature_c=_float(climate.get("temperature_c")),
-                humidity_pct=_float(climate.get("humidity_pct")),
-            ),
-            source=Source(
-                name=source.get("name"),
-                status=str(source.get("status") or "starting"),
-                error=source.get("error"),
-            ),
-            model_status=ModelStatus(
-                status=str(model_status.get("status") or "ok"), error=model_status.get("error")
-            ),
-            updated_at=_datetime(data.get("updated_at")),
+            crying=data.boolean("crying"),
+            paused=data.boolean("paused"),
+            sensitivity=data.optional_number("sensitivity"),
+            sound_class=data.optional_string("sound_class"),
+            scores=data.numbers_by_name("scores"),
+            sound_level=SoundLevel.read(data.child("sound_level")),
+            day=data.string("day"),
+            cry_seconds_today=data.number("cry_seconds_today"),
+            cry_minutes_today=data.number("cry_minutes_today"),
+            episodes_today=data.integer("episodes_today"),
+            last_episode=None if last is None else Episode.read(last),
+            climate=Climate.read(data.child("climate")),
+            source=Source.read(data.child("source")),
+            model_status=ModelStatus.read(data.child("model_status")),
+            updated_at=data.timestamp("updated_at"),
         )
 
 
@@ -195,6 +212,15 @@ class HistoryDay:
     cry_seconds: float
     episodes: int
 
+    @classmethod
+    def read(cls, data: WireObject) -> HistoryDay:
+        """Build from one `days` item."""
+        return cls(
+            day=data.string("day"),
+            cry_seconds=data.number("cry_seconds"),
+            episodes=data.integer("episodes"),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class History:
@@ -204,47 +230,44 @@ class History:
     episodes: tuple[Episode, ...]
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> History:
+    def read(cls, data: WireObject) -> History:
         """Build from the history object."""
         return cls(
-            days=tuple(
-                HistoryDay(
-                    day=str(d["day"]),
-                    cry_seconds=float(d["cry_seconds"]),
-                    episodes=int(d["episodes"]),
-                )
-                for d in data.get("days") or ()
-            ),
-            episodes=tuple(Episode.from_dict(e) for e in data.get("episodes") or ()),
+            days=data.children("days", HistoryDay.read),
+            episodes=data.children("episodes", Episode.read),
         )
-
-
-CryEventType = Literal["cry_started", "cry_ended"]
 
 
 @dataclass(frozen=True, slots=True)
 class CryEvent:
     """A WebSocket `event` message: crying started or ended."""
 
-    event: CryEventType
-    start: datetime | None
+    event: EventName
+    start: datetime
     end: datetime | None
     duration_s: float
     peak_score: float
-    stream_time: float | None
+    stream_time: float
 
     @classmethod
-    def from_message(cls, message: dict[str, Any]) -> CryEvent:
-        """Build from an `event` message."""
-        data = message.get("data") or {}
+    def read(cls, event: EventName, data: WireObject) -> CryEvent:
+        """Build from an `event` message's name and `data` object."""
         return cls(
-            event=message["event"],
-            start=_datetime(data.get("start")),
-            end=_datetime(data.get("end")),
-            duration_s=float(data.get("duration_s") or 0.0),
-            peak_score=float(data.get("peak_score") or 0.0),
-            stream_time=_float(data.get("stream_time")),
+            event=event,
+            start=data.timestamp("start"),
+            end=data.optional_timestamp("end"),
+            duration_s=data.number("duration_s"),
+            peak_score=data.number("peak_score"),
+            stream_time=data.number("stream_time"),
         )
+
+
+def known_event(name: str) -> EventName | None:
+    """The event name if this client knows it; a newer monitor may announce more."""
+    for known in EVENT_NAMES:
+        if name == known:
+            return known
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +284,16 @@ class CommandResult:
 
     id: int | None
     success: bool
-    error: str | None = field(default=None)
+    error: str | None = None
+
+    @classmethod
+    def read(cls, data: WireObject) -> CommandResult:
+        """Build from a `result` message."""
+        return cls(
+            id=data.optional_integer("id"),
+            success=data.boolean("success"),
+            error=data.optional_string("error"),
+        )
 
 
 Message = Hello | State | CryEvent | CommandResult

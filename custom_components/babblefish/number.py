@@ -7,9 +7,10 @@ from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import CAPABILITY_SENSITIVITY, CONF_SENSITIVITY
+from .const import CONF_SENSITIVITY
 from .coordinator import BabblefishConfigEntry, BabblefishCoordinator
 from .entity import BabblefishEntity, async_send_command
+from .protocol import CAPABILITY_SENSITIVITY
 
 PARALLEL_UPDATES = 1
 

@@ -23,13 +23,11 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import CAPABILITY_CLIMATE, CAPABILITY_SOUND_LEVEL
 from .coordinator import BabblefishConfigEntry, BabblefishCoordinator, BabblefishData
 from .entity import BabblefishEntity
+from .protocol import CAPABILITY_CLIMATE, CAPABILITY_SOUND_LEVEL, CLIMATE_OK, SOURCE_STATUSES
 
 PARALLEL_UPDATES = 0
-
-SOURCE_STATUSES = ["starting", "running", "restarting", "failed", "ended"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,7 +85,7 @@ SENSORS: tuple[BabblefishSensorEntityDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
         exists_fn=lambda data: CAPABILITY_CLIMATE in data.info.capabilities,
-        available_fn=lambda data: data.state.climate.status == "ok",
+        available_fn=lambda data: data.state.climate.status == CLIMATE_OK,
         value_fn=lambda data: data.state.climate.temperature_c,
     ),
     BabblefishSensorEntityDescription(
@@ -97,7 +95,7 @@ SENSORS: tuple[BabblefishSensorEntityDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
         exists_fn=lambda data: CAPABILITY_CLIMATE in data.info.capabilities,
-        available_fn=lambda data: data.state.climate.status == "ok",
+        available_fn=lambda data: data.state.climate.status == CLIMATE_OK,
         value_fn=lambda data: data.state.climate.humidity_pct,
     ),
     BabblefishSensorEntityDescription(
@@ -137,7 +135,7 @@ SENSORS: tuple[BabblefishSensorEntityDescription, ...] = (
         key="source_status",
         translation_key="source_status",
         device_class=SensorDeviceClass.ENUM,
-        options=SOURCE_STATUSES,
+        options=list(SOURCE_STATUSES),
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda data: (
             data.state.source.status if data.state.source.status in SOURCE_STATUSES else None

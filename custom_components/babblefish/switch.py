@@ -8,9 +8,9 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import CAPABILITY_PAUSE
 from .coordinator import BabblefishConfigEntry, BabblefishCoordinator
 from .entity import BabblefishEntity, async_send_command
+from .protocol import CAPABILITY_PAUSE
 
 PARALLEL_UPDATES = 1
 

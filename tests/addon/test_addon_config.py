@@ -46,7 +46,10 @@ STAGE = ["stable", "experimental", "deprecated"]
 MAP_TYPES = [
     "config", "ssl", "addons", "backup", "share", "media",
     "homeassistant_config", "all_addon_configs", "addon_config", "data",
+    "app_config", "all_app_configs",
 ]  # fmt: skip
+# Accepted but legacy since Supervisor 2026.07 (it warns): the add-on must use the current names.
+MAP_TYPES_LEGACY = ["addon_config", "all_addon_configs"]
 CAPABILITIES = [
     "BPF", "CHECKPOINT_RESTORE", "DAC_READ_SEARCH", "IPC_LOCK", "NET_ADMIN", "NET_RAW", "PERFMON",
     "SYS_ADMIN", "SYS_MODULE", "SYS_NICE", "SYS_PTRACE", "SYS_RAWIO", "SYS_RESOURCE", "SYS_TIME",

@@ -89,7 +89,7 @@ async def test_real_payloads_match_fixtures(
     """The monitor's info, state, history and WebSocket messages have the fixtures' shapes."""
     async with (
         running_monitor(
-            source=f"file:{cry_recording}", data_dir=tmp_path / "data", model=tone_model_dir
+            source=f"file:{cry_recording}", data_dir=tmp_path / "data", model_dir=tone_model_dir
         ) as mon,
         aiohttp.ClientSession() as session,
     ):
@@ -130,10 +130,10 @@ async def test_integration_against_real_monitor(
     """Set up through the config flow; a real cry turns entities on and off, controls work."""
     fired: list[str] = []
     async with running_monitor(
-        source=f"file:{cry_recording}", data_dir=tmp_path / "data", model=tone_model_dir
+        source=f"file:{cry_recording}", data_dir=tmp_path / "data", model_dir=tone_model_dir
     ) as mon:
         entry = await _add_through_config_flow(hass, mon)
-        assert entry.unique_id == mon.monitor.identity.device_id  # type: ignore[union-attr]
+        assert entry.unique_id == mon.monitor.identity.device_id
         assert entry.title == "Nursery"
 
         await _wait_until(lambda: _state(hass, "binary_sensor.nursery_crying") == "on")
@@ -160,7 +160,7 @@ async def test_integration_against_real_monitor(
             "switch", "turn_off", {ATTR_ENTITY_ID: "switch.nursery_detection"}, blocking=True
         )
         await _wait_until(lambda: _state(hass, "switch.nursery_detection") == "off")
-        assert mon.monitor.live.paused  # type: ignore[union-attr]
+        assert mon.monitor.live.paused
         await hass.services.async_call(
             "number",
             "set_value",
@@ -168,7 +168,7 @@ async def test_integration_against_real_monitor(
             blocking=True,
         )
         await _wait_until(lambda: _state(hass, "number.nursery_sensitivity") == "70.0")
-        assert mon.monitor.live.sensitivity == pytest.approx(0.7)  # type: ignore[union-attr]
+        assert mon.monitor.live.sensitivity == pytest.approx(0.7)
 
         assert await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()
@@ -187,7 +187,7 @@ async def test_real_monitor_without_model_raises_repair(
     async with running_monitor(
         source=f"file:{tone}",
         data_dir=tmp_path / "data",
-        model=empty_model,
+        model_dir=empty_model,
     ) as mon:
         entry = await _add_through_config_flow(hass, mon)
         issue = issue_registry.async_get_issue(DOMAIN, f"model_error_{entry.entry_id}")

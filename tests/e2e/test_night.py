@@ -15,7 +15,7 @@ from hass_harness import HassWebSocket
 from pulse_daemon import SINK, pulse_missing, pulse_null_sink
 from stack_config import LIGHT
 
-from .stack import REPO, TOKEN, Stack, running_stack
+from .stack import REPO, Stack, running_stack
 
 pytestmark = [pytest.mark.slow]
 
@@ -116,10 +116,7 @@ async def test_a_night_in_the_nursery(
 
 async def _settled_minutes(stack: Stack, entity_id: str) -> float:
     """Cry minutes after the episode ended: the value from the monitor's own state."""
-    async with stack.session.get(
-        f"{stack.monitor.url}/api/v1/state", headers={"Authorization": f"Bearer {TOKEN}"}
-    ) as resp:
-        monitor_minutes = float((await resp.json())["cry_minutes_today"])
+    monitor_minutes = (await stack.monitor.client(stack.session).state()).cry_minutes_today
     assert await _eventually_value(stack, "cry_minutes_today", monitor_minutes), (
         f"{entity_id} never showed the monitor's {monitor_minutes} cry minutes"
     )

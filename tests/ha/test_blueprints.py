@@ -139,6 +139,57 @@ async def test_notify_wait_times_out(hass: HomeAssistant, freezer: FrozenDateTim
     assert [call.data["message"] for call in calls] == ["The nursery monitor has heard crying."]
 
 
+async def test_notify_never_drops_a_cry_while_waiting(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Nobody answers the first notification; each later cry past the cool-down still notifies,
+    a cry inside the cool-down neither notifies nor ends the wait, and one tap clears once."""
+    freezer.move_to(datetime(2026, 11, 20, 12, 0, tzinfo=dt_util.UTC))
+    calls = async_mock_service(hass, "notify", "test_phone")
+    await _automation(hass, "babblefish/notify_on_crying.yaml", {**NOTIFY, "cooldown": 2})
+
+    await _cry(hass, freezer, seconds=40)
+    assert len(_notifications(calls)) == 1
+    await _advance(hass, freezer, seconds=30)  # 70 s after the notification: inside the cool-down
+    await _cry(hass, freezer, seconds=40)
+    assert len(_notifications(calls)) == 1
+    assert _running(hass) == 1, "a cry inside the cool-down must not end the waiting run"
+    for expected in (2, 3):
+        await _advance(hass, freezer, minutes=3)
+        await _cry(hass, freezer, seconds=40)
+        assert len(_notifications(calls)) == expected
+        assert _running(hass) == 1
+    await _on_my_way(hass)
+    assert [call.data["message"] for call in calls].count("clear_notification") == 1
+    assert _running(hass) == 0
+
+
+async def test_notify_without_buttons_does_not_wait(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A notifier without buttons gets a plain title and message, and no run stays waiting."""
+    freezer.move_to(datetime(2026, 11, 20, 12, 0, tzinfo=dt_util.UTC))
+    calls = async_mock_service(hass, "notify", "test_phone")
+    await _automation(
+        hass, "babblefish/notify_on_crying.yaml", {**NOTIFY, "buttons": False, "cooldown": 2}
+    )
+    await _cry(hass, freezer, seconds=40)
+    assert [call.data for call in calls] == [
+        {"title": "Baby is crying", "message": "The nursery monitor has heard crying."}
+    ]
+    assert _running(hass) == 0
+    await _advance(hass, freezer, minutes=3)
+    await _cry(hass, freezer, seconds=40)
+    assert len(calls) == 2
+
+
+def _running(hass: HomeAssistant) -> int:
+    state = hass.states.get("automation.notify_on_crying")
+    assert state is not None
+    current: int = state.attributes["current"]
+    return current
+
+
 async def test_notify_quiet_hours(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     """Nothing is sent inside quiet hours (spanning midnight); outside them it is."""
     calls = async_mock_service(hass, "notify", "test_phone")
@@ -209,6 +260,65 @@ async def test_light_stays_on_when_crying_resumes(
     await hass.async_block_till_done()
     await _advance(hass, freezer, minutes=1)
     assert off_calls == []
+    hass.states.async_set(CRYING, "off")
+    await hass.async_block_till_done()
+    await _advance(hass, freezer, minutes=2, seconds=1)
+    assert len(off_calls) == 1
+
+
+async def test_light_off_when_the_monitor_stays_away(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """The monitor stops mid-cry: after the unavailable delay the light goes off, not sooner."""
+    async_mock_service(hass, "light", "turn_on")
+    off_calls = async_mock_service(hass, "light", "turn_off")
+    await _automation(
+        hass, "babblefish/light_on_crying.yaml", {**LIGHT, "unavailable_delay": {"minutes": 5}}
+    )
+    hass.states.async_set(CRYING, "on")
+    await hass.async_block_till_done()
+    hass.states.async_set(CRYING, "unavailable")
+    await hass.async_block_till_done()
+    await _advance(hass, freezer, minutes=4)
+    assert off_calls == []
+    await _advance(hass, freezer, minutes=1, seconds=1)
+    assert len(off_calls) == 1
+
+
+async def test_light_stays_on_through_a_short_monitor_restart(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Away for less than the delay and still crying: the light stays on until calm."""
+    async_mock_service(hass, "light", "turn_on")
+    off_calls = async_mock_service(hass, "light", "turn_off")
+    await _automation(hass, "babblefish/light_on_crying.yaml", LIGHT)
+    hass.states.async_set(CRYING, "on")
+    await hass.async_block_till_done()
+    hass.states.async_set(CRYING, "unavailable")
+    await hass.async_block_till_done()
+    await _advance(hass, freezer, minutes=1)
+    hass.states.async_set(CRYING, "on")
+    await hass.async_block_till_done()
+    await _advance(hass, freezer, minutes=10)
+    assert off_calls == []
+    hass.states.async_set(CRYING, "off")
+    await hass.async_block_till_done()
+    await _advance(hass, freezer, minutes=2, seconds=1)
+    assert len(off_calls) == 1
+
+
+async def test_light_off_when_crying_ended_during_a_restart(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """on -> unavailable -> off (the cry ended while the monitor restarted) turns the light off."""
+    async_mock_service(hass, "light", "turn_on")
+    off_calls = async_mock_service(hass, "light", "turn_off")
+    await _automation(hass, "babblefish/light_on_crying.yaml", LIGHT)
+    hass.states.async_set(CRYING, "on")
+    await hass.async_block_till_done()
+    hass.states.async_set(CRYING, "unavailable")
+    await hass.async_block_till_done()
+    await _advance(hass, freezer, seconds=20)
     hass.states.async_set(CRYING, "off")
     await hass.async_block_till_done()
     await _advance(hass, freezer, minutes=2, seconds=1)

@@ -204,7 +204,7 @@ async def test_listener_bug_makes_entities_unavailable(
 ) -> None:
     """A bug while handling a message never leaves stale entities looking live."""
 
-    with patch("custom_components.babblefish.api.State.from_dict", side_effect=RuntimeError("bug")):
+    with patch("custom_components.babblefish.api.State.read", side_effect=RuntimeError("bug")):
         await monitor.push_state(load_fixture("state_crying.json"))
         await wait_state(hass, CRYING, STATE_UNAVAILABLE)
     assert "Listener for Nursery stopped unexpectedly" in caplog.text

@@ -14,7 +14,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.babblefish.const import CONF_SENSITIVITY
 
-from .conftest import settle, wait_connected, wait_state, wait_until
+from .conftest import wait_connected, wait_state, wait_until
 from .fake_monitor import FakeMonitor, load_fixture
 
 
@@ -117,11 +117,15 @@ async def test_unusual_values(
     assert hass.states.get("sensor.nursery_last_cry_duration").state == "unknown"
     assert hass.states.get("sensor.nursery_last_cry").state == "unknown"
     assert hass.states.get("sensor.nursery_audio_source").state == "unknown"
-    state["sound_class"] = "hiccups"
-    state["scores"] = {"hiccups": 0.7}
+
+    # A label the model does not list (a monitor newer than its info) reads as unknown, not as a
+    # state outside the enum's options. Start from a known label so the change is visible.
+    state["sound_class"], state["scores"] = "talking", {"talking": 0.6}
     await monitor.push_state(state)
-    await settle(hass)
-    assert hass.states.get("sensor.nursery_sound").state == "unknown"
+    await wait_state(hass, "sensor.nursery_sound", "talking")
+    state["sound_class"], state["scores"] = "hiccups", {"hiccups": 0.7}
+    await monitor.push_state(state)
+    await wait_state(hass, "sensor.nursery_sound", "unknown")
 
 
 async def test_minimal_monitor_has_fewer_entities(

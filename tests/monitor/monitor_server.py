@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, fields
 from typing import Any
 
 from babblefish_monitor.config import MonitorConfig
 from babblefish_monitor.factories import make_climate, make_pipeline, make_source
 from babblefish_monitor.service import Monitor
+
+# Where a test monitor differs from `serve`'s defaults: loopback, a free port, a known token, a
+# fixed zone, a fake climate sensor and no advert on the network.
+TEST_SETTINGS: dict[str, Any] = {
+    "token": "test-token",
+    "climate": "fake",
+    "host": "127.0.0.1",
+    "port": 0,
+    "timezone": "UTC",
+    "zeroconf": False,
+}
+CONFIG_FIELDS = frozenset(f.name for f in fields(MonitorConfig))
 
 
 @dataclass(frozen=True)
@@ -25,55 +36,22 @@ class RunningMonitor:
 
 
 @asynccontextmanager
-async def running_monitor(
-    *,
-    source: str,
-    data_dir: Path,
-    token: str | None = "test-token",
-    model: Path | None = None,
-    climate: str = "fake",
-    host: str = "127.0.0.1",
-    port: int = 0,
-    realtime: bool = True,
-    loop: bool = False,
-    timezone: str = "UTC",
-    name: str = "Nursery",
-    sensitivity: float = 0.5,
-    send_queue_size: int = 256,
-    record_clips: Path | None = None,
-    **monitor_kwargs: Any,
-) -> AsyncIterator[RunningMonitor]:
-    """Start the real service and server (no zeroconf); stop them, tally checkpointed, on exit.
+async def running_monitor(**options: Any) -> AsyncIterator[RunningMonitor]:
+    """Start the real service and server; stop them, tally checkpointed, on exit.
 
-    `token=None` makes the monitor generate (or reuse) a token in `data_dir`; `mon.token` tells it.
-    Extra keyword arguments go to `Monitor` (e.g. `pipeline_factory`, `wall_clock`, `monotonic`).
+    Keyword arguments named like `MonitorConfig` fields override `TEST_SETTINGS` and the config's
+    defaults (`token=None` makes the monitor generate or reuse one in `data_dir`; `mon.token` tells
+    it); the rest go to `Monitor.start` (e.g. `pipeline_factory`, `wall_clock`, `monotonic`).
     """
-    config = MonitorConfig(
-        source=source,
-        model_dir=model,
-        host=host,
-        port=port,
-        data_dir=data_dir,
-        token=token,
-        name=name,
-        climate=climate,
-        timezone=timezone,
-        sensitivity=sensitivity,
-        realtime=realtime,
-        loop=loop,
-        zeroconf=False,
-        send_queue_size=send_queue_size,
-        record_clips=record_clips,
-    )
-    monitor_kwargs.setdefault("pipeline_factory", make_pipeline)
-    monitor_kwargs.setdefault("source_factory", make_source)
-    monitor_kwargs.setdefault("climate", make_climate(config))
-    monitor = Monitor(config, **monitor_kwargs)
-    await monitor.start()
+    settings = {k: v for k, v in options.items() if k in CONFIG_FIELDS}
+    config = MonitorConfig(**{**TEST_SETTINGS, **settings})
+    start_options = {k: v for k, v in options.items() if k not in CONFIG_FIELDS}
+    start_options.setdefault("pipeline_factory", make_pipeline)
+    start_options.setdefault("source_factory", make_source)
+    start_options.setdefault("climate", make_climate(config))
+    monitor = await Monitor.start(config, **start_options)
     try:
-        assert monitor.server is not None
-        assert monitor.identity is not None
         bound, secret = monitor.server.port, monitor.identity.token
-        yield RunningMonitor(f"http://{host}:{bound}", host, bound, secret, monitor)
+        yield RunningMonitor(f"http://{config.host}:{bound}", config.host, bound, secret, monitor)
     finally:
         await monitor.stop()

@@ -17,7 +17,7 @@ async def _run(tmp_path: Path, model: Path, record_clips: Path | None) -> None:
     async with running_monitor(
         source=f"file:{wav}",
         data_dir=tmp_path / "data",
-        model=model,
+        model_dir=model,
         realtime=False,
         pipeline_factory=quick_pipeline,
         record_clips=record_clips,

@@ -101,3 +101,27 @@ def test_serve_logs_with_timestamps() -> None:
     from babblefish_monitor.log_options import SERVICE_FORMAT
 
     assert build_parser().parse_args(["serve"]).log_format == SERVICE_FORMAT
+
+
+def test_serve_flags_are_the_config_fields_with_their_defaults() -> None:
+    """Every setting a user may change is a flag whose default and help come from MonitorConfig."""
+    from dataclasses import fields
+
+    from babblefish_monitor.__main__ import build_parser
+    from babblefish_monitor.config import MonitorConfig
+    from babblefish_monitor.serve_cli import config_flags, config_from_args, flag_name
+
+    internal = {"send_queue_size", "block_seconds"}  # tuning knobs, not user settings
+    flagged = {f.name for f in config_flags()}
+    assert flagged == {f.name for f in fields(MonitorConfig)} - internal
+    assert config_from_args(build_parser().parse_args(["serve"])) == MonitorConfig()
+    changed = build_parser().parse_args(["serve", "--model", "m", "--port", "1", "--no-zeroconf"])
+    assert config_from_args(changed) == MonitorConfig(model_dir=Path("m"), port=1, zeroconf=False)
+    serve = build_parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
+    for action in serve._actions:
+        if action.dest in flagged:
+            assert action.option_strings[0] == flag_name(
+                next(f for f in config_flags() if f.name == action.dest)
+            )
+            assert action.help and action.help.endswith(")") and "(default: " in action.help
+            assert action.help[0].isupper() and ". (default" in action.help, action.help

@@ -23,7 +23,7 @@ async def mon(tmp_path: Path, tone_model_dir: Path) -> AsyncIterator[RunningMoni
     """A monitor on a looping real-time recording (quiet, then a cry)."""
     wav = write_recording(tmp_path / "loop.wav", [("quiet", 1.0), ("cry", 1.0)])
     async with running_monitor(
-        source=f"file:{wav}", data_dir=tmp_path / "data", model=tone_model_dir, loop=True
+        source=f"file:{wav}", data_dir=tmp_path / "data", model_dir=tone_model_dir, loop=True
     ) as running:
         yield running
 
@@ -151,7 +151,7 @@ async def test_client_that_never_reads_is_dropped_without_stalling_audio(
 ) -> None:
     source = "ffmpeg:-re -f lavfi -i sine=frequency=440:sample_rate=16000"
     async with running_monitor(
-        source=source, data_dir=tmp_path, model=tone_model_dir, send_queue_size=16
+        source=source, data_dir=tmp_path, model_dir=tone_model_dir, send_queue_size=16
     ) as mon:
         monitor, hub = mon.monitor, mon.monitor.hub
         await wait_for(lambda: monitor.blocks_processed > 5)

@@ -25,7 +25,7 @@ async def test_cry_episode_pushed_counted_and_in_history(
         running_monitor(
             source=f"file:{wav}",
             data_dir=tmp_path / "data",
-            model=tone_model_dir,
+            model_dir=tone_model_dir,
             pipeline_factory=quick_pipeline,
         ) as mon,
         aiohttp.ClientSession(headers=auth(mon.token)) as session,
@@ -68,7 +68,7 @@ class StreamWallClock:
         self.jump = timedelta(0)
 
     def __call__(self, tz: tzinfo) -> datetime:
-        stream = self.monitor.pipeline.stream_time if self.monitor and self.monitor.pipeline else 0
+        stream = self.monitor.pipeline.stream_time if self.monitor else 0
         now = self.base + timedelta(seconds=self.offset + stream)
         if self.jump_at is not None and stream >= self.jump_at:
             now += self.jump
@@ -81,7 +81,7 @@ async def test_restart_mid_episode_across_midnight(tmp_path: Path, tone_model_di
     kwargs = {
         "source": f"file:{wav}",
         "data_dir": tmp_path / "data",
-        "model": tone_model_dir,
+        "model_dir": tone_model_dir,
         "realtime": False,
         "timezone": "Europe/Berlin",
         "pipeline_factory": quick_pipeline,
@@ -90,10 +90,9 @@ async def test_restart_mid_episode_across_midnight(tmp_path: Path, tone_model_di
     async with running_monitor(**kwargs) as mon:  # type: ignore[arg-type]
         clock.monitor = mon.monitor
         tally = mon.monitor.tally
-        assert tally is not None
         # Stop mid-episode, past midnight (episode began ~23:59:50).
         await wait_for(lambda: tally.running is not None and tally.running.duration_s >= 20.0)
-        stopped_at = mon.monitor.pipeline.stream_time  # type: ignore[union-attr]
+        stopped_at = mon.monitor.pipeline.stream_time
     clock.offset = stopped_at
     quiet = write_recording(tmp_path / "quiet.wav", [("quiet", 2.0)])
     kwargs["source"] = f"file:{quiet}"
@@ -127,7 +126,7 @@ async def test_wall_clock_jumps_do_not_bend_durations(tmp_path: Path, tone_model
         async with running_monitor(
             source=f"file:{wav}",
             data_dir=data,
-            model=tone_model_dir,
+            model_dir=tone_model_dir,
             realtime=False,
             timezone="Europe/Berlin",
             pipeline_factory=quick_pipeline,
@@ -146,7 +145,7 @@ async def test_missing_model_is_reported_and_sound_level_still_works(tmp_path: P
     wav = write_recording(tmp_path / "quiet.wav", [("quiet", 3.0)])
     async with (
         running_monitor(
-            source=f"file:{wav}", data_dir=tmp_path, model=tmp_path / "nope", realtime=False
+            source=f"file:{wav}", data_dir=tmp_path, model_dir=tmp_path / "nope", realtime=False
         ) as mon,
         aiohttp.ClientSession(headers=auth(mon.token)) as session,
     ):
@@ -167,7 +166,7 @@ async def test_mismatched_model_names_the_mismatch(tmp_path: Path, tone_model_di
     spec["frontend"]["fmax_hz"] = 8000.0
     (bad / "model.json").write_text(json.dumps(spec))
     wav = write_recording(tmp_path / "quiet.wav", [("quiet", 1.0)])
-    async with running_monitor(source=f"file:{wav}", data_dir=tmp_path, model=bad) as mon:
+    async with running_monitor(source=f"file:{wav}", data_dir=tmp_path, model_dir=bad) as mon:
         info = mon.monitor.info()
         state = mon.monitor.state()
     assert "fmax_hz: 8000.0 (expected 4000.0)" in info["model"]["error"]

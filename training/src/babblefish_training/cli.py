@@ -14,6 +14,7 @@ from babblefish_monitor.audio.model import ModelError
 
 from .errors import TrainingError
 from .labels import parse_mapping
+from .teacher import DEFAULT_TEACHER_SHARE
 from .tuning import MAX_TUNING_HOURS, TUNING_HOURS
 
 LOG = logging.getLogger("babblefish_training")
@@ -131,6 +132,32 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SHARE",
         help="with --mine-negatives: also weight this share of the lowest-scoring cries x4",
     )
+    tr.add_argument(
+        "--teacher",
+        type=Path,
+        default=None,
+        metavar="TFLITE",
+        help="distil from YAMNet (e.g. ../shared/models/yamnet/yamnet.tflite): its cry, speech "
+        "and laughter scores of every training window blend into the targets",
+    )
+    tr.add_argument(
+        "--teacher-share",
+        type=float,
+        default=DEFAULT_TEACHER_SHARE,
+        help="with --teacher: the teacher's share of each target, in [0, 0.5)",
+    )
+    tr.add_argument(
+        "--channel",
+        action="store_true",
+        help="channel variety: phone lines (ffmpeg GSM/Opus/Speex) for full-band clips, small "
+        "rooms at 0.5-4 m, microphone colouring, hiss and automatic gain for every label",
+    )
+    tr.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="keep teacher scores and phone renditions here so a rerun does not pay for them",
+    )
     tr.add_argument("--width", type=int, default=48, help="ds_cnn channels")
     tr.add_argument(
         "--val-fraction", type=float, default=0.25, help="share of recording groups held out"
@@ -202,6 +229,12 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
         raise TrainingError("--epochs, --windows-per-label and --members must be at least 1")
     if args.teachers < 0 or (args.teachers and args.members > 1):
         raise TrainingError("--teachers must be 0 or more, and cannot be combined with --members")
+    if args.teacher is not None and args.teachers:
+        raise TrainingError("--teacher and --teachers are two kinds of distillation: pick one")
+    if not 0.0 <= args.teacher_share < 0.5:
+        raise TrainingError(
+            "--teacher-share must be in [0, 0.5): the folder label keeps the argmax"
+        )
     if not 0.0 <= args.mine_negatives < 1.0:
         raise TrainingError("--mine-negatives must be a share in [0, 1)")
     if not 0.0 <= args.mine_cries < 1.0 or (args.mine_cries and not args.mine_negatives):
@@ -227,6 +260,8 @@ def _run_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
         hard_negatives=tuple(_split_list(args.hard_negative) or ("human_nonspeech", "animal")),
         hard_weight=args.hard_weight, tune_hours=args.tune_hours, name=args.name, version=args.version,
         command="babblefish-train " + shlex.join(argv),
+        teacher=args.teacher, teacher_share=args.teacher_share, channel=args.channel,
+        cache_dir=args.cache_dir,
     )  # fmt: skip
     train(options)
     return 0

@@ -15,9 +15,10 @@ import numpy.typing as npt
 from babblefish_monitor.audio.classifier import Classifier, softmax
 from babblefish_monitor.audio.model import CARD_FILE, ModelError, load_model_dir
 
-from .augment import Augmenter
 from .card import render_card
+from .channel_run import ChannelSettings, RunChannels
 from .dataset import Clip, load_clips, scan_datasets
+from .devmetrics import channel_lines, validation_channels
 from .distil import soft_targets
 from .errors import TrainingError
 from .export import to_int8_tflite
@@ -39,6 +40,7 @@ from .scoring import pool_windows, predict_batched, score_clips, windows_for_cli
 from .split import split_groups
 from .stress import stress_report
 from .synth import noise_machine, quiet_room
+from .teacher import DEFAULT_TEACHER_SHARE
 from .trainer import fit
 from .tuning import TUNING_HOURS, NightPlan, tune_operating_point
 
@@ -92,6 +94,10 @@ class TrainOptions:
     name: str = "babblefish-cry"
     version: str = "1"
     command: str = ""
+    teacher: Path | None = None  # YAMNet .tflite: distil from it (off without the file)
+    teacher_share: float = DEFAULT_TEACHER_SHARE
+    channel: bool = False  # phone lines, rooms, microphones (bench/README.md, "Seventh round")
+    cache_dir: Path | None = None  # teacher scores and phone renditions, reused across runs
 
 
 def _plan(options: TrainOptions) -> tuple[LabelPlan, list[Clip], int]:
@@ -232,6 +238,11 @@ def train(options: TrainOptions) -> dict[str, Any]:
     started = time.monotonic()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     plan, clips, skipped = _plan(options)
+    # The teacher is loaded (and checked) before any window is drawn or network built.
+    channels = RunChannels(
+        ChannelSettings(options.teacher, options.teacher_share, options.channel, options.cache_dir),
+        labels=plan.labels, cry_label=plan.cry_label, seed=options.seed,
+    )  # fmt: skip
     LOG.info("labels: %s; %d clips read", ", ".join(plan.labels), len(clips))
     train_idx, val_idx = split_clips(clips, options.val_fraction, options.seed)
     summary = _summary(plan, clips, train_idx, val_idx, skipped)
@@ -248,20 +259,25 @@ def train(options: TrainOptions) -> dict[str, Any]:
         for c in train_clips
         if c.label != plan.cry_label and c.ref.folder not in options.hard_negatives
     ]
-    augmenter = Augmenter(length, backgrounds)
+    augmenter = channels.augmenter(length, backgrounds)
+    channels.prepare(train_clips)
     pool_seconds = 0.0
 
-    def pool(sources: list[WindowSource]) -> tuple[FloatArray, npt.NDArray[np.int64], FloatArray]:
-        """A fresh augmented pool from these sources (the same rng continues between pools)."""
+    def pool(sources: list[WindowSource]) -> tuple[FloatArray, npt.NDArray[Any], FloatArray]:
+        """A fresh augmented pool from these sources (the same rng continues between pools);
+        with a teacher, its targets are probability rows blended with the teacher's."""
         nonlocal pool_seconds
         begun = time.monotonic()
-        built = build_pool(
-            sources, _synthesisers(plan, options), len(plan.labels), options.windows_per_label,
-            augmenter=augmenter, frames=options.frames, rng=rng, workers=options.workers,
+        scorer = channels.scorer()
+        x, y, w = build_pool(
+            channels.sources(sources, length), _synthesisers(plan, options), len(plan.labels),
+            options.windows_per_label, augmenter=augmenter, frames=options.frames, rng=rng,
+            workers=options.workers, scorer=scorer,
             progress=lambda done, total: LOG.info("augmenting: %d/%d windows", done, total),
         )  # fmt: skip
         pool_seconds += time.monotonic() - begun
-        return built
+        soft = channels.soft_targets(scorer, y, options.label_smoothing)
+        return x, (y if soft is None else soft), w
 
     features, targets, weights = pool(_sources(train_clips, plan, options, length))
     LOG.info("%d augmented windows in %.0f s", features.shape[0], pool_seconds)
@@ -389,7 +405,15 @@ def train(options: TrainOptions) -> dict[str, Any]:
             frames=options.frames, hop_frames=options.hop_frames, cry_index=cry_index,
             threshold=threshold, seed=options.seed,
         )  # fmt: skip
-        metrics = {"validation": report, "int8_float_argmax_agreement": agreement, "stress": stress}
+        channel_figures = validation_channels(
+            [c.audio for c in val_clips], val_positive, [c.ref.source for c in val_clips],
+            scores.cry, classifier.predict, frames=options.frames, hop_frames=options.hop_frames,
+            cry_index=cry_index, threshold=threshold,
+            cache_dir=None if options.cache_dir is None else options.cache_dir / "phone",
+        )  # fmt: skip
+        LOG.info("channel figures at the threshold:\n%s", "\n".join(channel_lines(channel_figures)))
+        metrics = {"validation": report, "int8_float_argmax_agreement": agreement, "stress": stress,
+                   "channels": channel_figures}  # fmt: skip
         LOG.info(
             "stress: %s",
             ", ".join(f"{k} {v if v is None else round(v, 3)}" for k, v in stress.items()),
@@ -421,6 +445,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         "val_fraction": options.val_fraction,
         "max_fpr": options.max_fpr,
         "hard_negatives": list(options.hard_negatives),
+        **channels.describe(),
         "final_epoch": history[-1] if history else {},
         "pool_seconds": round(pool_seconds, 1),
         "fit_seconds": round(fit_seconds, 1),

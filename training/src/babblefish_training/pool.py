@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -64,13 +65,16 @@ def build_pool(
     rng: np.random.Generator,
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
+    scorer: WindowScorer | None = None,
 ) -> tuple[FloatArray, npt.NDArray[np.int64], FloatArray]:
     """Features, label indices and loss weights of `per_label` windows for every label.
 
     Clips are drawn uniformly within a label; synthesised labels mix synthesis with any real clips.
     A clip's weight (hard negatives count more) becomes its windows' loss weight. Work is cut into
     fixed chunks with their own random streams, so the pool depends on the seed, not on `workers`
-    (threads: the FFTs, filters and matrix products release the GIL).
+    (threads: the FFTs, filters and matrix products release the GIL). With a `scorer` (a
+    teacher), each chunk's waveforms are scored too and the rows land in `scorer.rows`, in the
+    pool's order.
     """
     by_label: dict[int, list[WindowSource]] = {i: [] for i in range(label_count)}
     for source in sources:
@@ -86,6 +90,7 @@ def build_pool(
     def fill(chunk: int) -> int:
         start, stop = chunks[chunk]
         local = streams[chunk]
+        waveforms = []
         for row in range(start, stop):
             index = int(targets[row])
             real = by_label[index]
@@ -98,6 +103,10 @@ def build_pool(
                 window = augmenter(crop, local, keep_level=source.keep_level)
                 loss_weights[row] = source.weight
             features[row] = log_mel(window)[:frames]
+            if scorer is not None:
+                waveforms.append(window)
+        if scorer is not None:
+            scorer.take(start, scorer.score(np.stack(waveforms)), total)
         return stop - start
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -106,4 +115,28 @@ def build_pool(
             if progress is not None and done % (CHUNK * 8) < finished:
                 progress(done, total)
     order = rng.permutation(total)
+    if scorer is not None:
+        scorer.reorder(order)
     return features[order], targets[order], loss_weights[order]
+
+
+class WindowScorer:
+    """Scores a pool's raw waveforms as they are made (a teacher hears audio, not features)."""
+
+    def __init__(self, score: Callable[[FloatArray], FloatArray]) -> None:
+        self._score = score
+        self._lock = threading.Lock()
+        self.rows: FloatArray = np.zeros((0, 0), dtype=np.float32)
+
+    def score(self, windows: FloatArray) -> FloatArray:
+        with self._lock:  # one interpreter: chunks take turns, augmentation runs on meanwhile
+            return self._score(windows)
+
+    def take(self, start: int, scores: FloatArray, total: int) -> None:
+        with self._lock:
+            if self.rows.shape[0] != total:
+                self.rows = np.zeros((total, scores.shape[1]), dtype=np.float32)
+            self.rows[start : start + scores.shape[0]] = scores
+
+    def reorder(self, order: npt.NDArray[np.int64]) -> None:
+        self.rows = self.rows[order]

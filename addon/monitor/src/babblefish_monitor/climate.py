@@ -15,6 +15,8 @@ from typing import Any, Literal, Protocol
 
 _LOGGER = logging.getLogger(__name__)
 
+ClimateStatus = Literal["ok", "unavailable", "disabled"]
+
 MIN_INTERVAL_S = 2.0  # the DHT22 gives stale or failed reads when polled faster
 UNAVAILABLE_AFTER_S = 120.0
 READ_TIMEOUT_S = 3.0  # a DHT22 read takes tens of ms; one that hangs this long has failed
@@ -43,7 +45,7 @@ class ClimateDriver(Protocol):
 class ClimateReading:
     """What the monitor reports: status plus the median of recent good reads."""
 
-    status: Literal["ok", "unavailable", "disabled"]
+    status: ClimateStatus
     temperature_c: float | None = None
     humidity_pct: float | None = None
 

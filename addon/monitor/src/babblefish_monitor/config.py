@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,25 +49,93 @@ def parse_zone(name: str | None) -> tzinfo:
         raise ConfigError(message) from None
 
 
+def flag(help_text: str, *, name: str | None = None, metavar: str | None = None) -> dict[str, str]:
+    """Field metadata that makes a `MonitorConfig` field a `serve` flag with this help sentence."""
+    meta = {"help": help_text}
+    if name is not None:
+        meta["flag"] = name
+    if metavar is not None:
+        meta["metavar"] = metavar
+    return meta
+
+
 @dataclass(frozen=True)
 class MonitorConfig:
-    """Everything `babblefish-monitor serve` can be told."""
+    """Everything `babblefish-monitor serve` can be told; each field with a help text is a flag."""
 
-    source: str = "pulse"
-    model_dir: Path | None = None  # None: the model shipped in the package
-    host: str = "0.0.0.0"  # the monitor serves the local network by design
-    port: int = DEFAULT_PORT
-    data_dir: Path = Path("babblefish-data")
-    token: str | None = None
-    name: str = "Nursery"
-    climate: str = "none"
-    timezone: str | None = None
-    sensitivity: float = 0.5
-    calibration_db: float = 0.0
-    realtime: bool = True
-    loop: bool = False
-    zeroconf: bool = True
-    record_clips: Path | None = None  # opt-in: cry clips are written here, nowhere else
+    source: str = field(
+        default="pulse",
+        metadata=flag(
+            "Where the audio comes from: alsa:<device>, pulse[:<source>], ffmpeg:<input> "
+            "or file:<path>.",
+            metavar="SPEC",
+        ),
+    )
+    model_dir: Path | None = field(
+        default=None,
+        metadata=flag(
+            "Model directory (model.json, model.tflite); unset means the model shipped "
+            "with the monitor.",
+            name="--model",
+            metavar="DIR",
+        ),
+    )
+    # The monitor serves the local network by design.
+    host: str = field(default="0.0.0.0", metadata=flag("Address the API listens on."))
+    port: int = field(
+        default=DEFAULT_PORT, metadata=flag("TCP port of the API; 0 picks a free one.")
+    )
+    data_dir: Path = field(
+        default=Path("babblefish-data"),
+        metadata=flag(
+            "Directory for the cry tally, the API token and the device id.", metavar="DIR"
+        ),
+    )
+    token: str | None = field(
+        default=None,
+        metadata=flag(
+            "API token (8+ characters); unset means one is generated once and kept in the "
+            "data directory."
+        ),
+    )
+    name: str = field(default="Nursery", metadata=flag("The name Home Assistant shows."))
+    climate: str = field(
+        default="none",
+        metadata=flag(
+            "Room climate sensor: dht22:<pin>, fake[:<failure rate>] or none.", metavar="SPEC"
+        ),
+    )
+    timezone: str | None = field(
+        default=None,
+        metadata=flag(
+            "IANA time zone whose midnight starts a new day of cry minutes; unset means the "
+            "machine's zone.",
+            metavar="ZONE",
+        ),
+    )
+    sensitivity: float = field(
+        default=0.5,
+        metadata=flag("How readily crying is detected, 0 to 1; higher detects more."),
+    )
+    calibration_db: float = field(
+        default=0.0, metadata=flag("Decibels added to every sound level reading.", metavar="DB")
+    )
+    realtime: bool = field(
+        default=True,
+        metadata=flag("Pace a file source at real speed; --no-realtime reads it flat out."),
+    )
+    loop: bool = field(default=False, metadata=flag("Replay a file source forever."))
+    zeroconf: bool = field(
+        default=True, metadata=flag("Advertise the monitor on the local network (mDNS).")
+    )
+    record_clips: Path | None = field(
+        default=None,
+        metadata=flag(
+            "Opt-in: save each cry episode's audio as a WAV file in DIR; unset means nothing "
+            "is ever recorded.",
+            metavar="DIR",
+        ),
+    )
     send_queue_size: int = 256
     # 0.25 s blocks: half a classifier hop (0.5 s); smaller blocks cost CPU and gain no latency.
     block_seconds: float = 0.25

@@ -17,5 +17,5 @@ def add_log_level(parser: argparse.ArgumentParser, default: str) -> None:
         default=default,
         type=str.upper,
         choices=LOG_LEVELS,
-        help="how much to log (default INFO)",
+        help="How much to log. (default: INFO)",
     )

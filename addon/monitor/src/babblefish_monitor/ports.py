@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import AsyncIterator, Callable
+from typing import Protocol
 
+import numpy as np
 import numpy.typing as npt
 
-from .audio.model import ModelSpec
-from .audio.pipeline import PipelineOutput
-from .config import MonitorConfig
+from babblefish_monitor.audio.model import ModelSpec
+from babblefish_monitor.audio.pipeline import PipelineOutput
+from babblefish_monitor.audio.sources import Block, SourceStatus
+from babblefish_monitor.config import MonitorConfig
 
 
 class PipelineLike(Protocol):
-    """What the service needs from the audio engineer's Pipeline."""
+    """What the service needs from a pipeline: the full one, or the level-only stand-in."""
 
     @property
     def stream_time(self) -> float: ...
-    def process(self, block: npt.NDArray[Any]) -> PipelineOutput: ...
+    def process(self, block: npt.NDArray[np.int16]) -> PipelineOutput: ...
     def flush(self) -> PipelineOutput: ...
     def set_sensitivity(self, sensitivity: float) -> None: ...
     def reset(self) -> None: ...
@@ -26,14 +28,18 @@ class PipelineLike(Protocol):
 class SourceLike(Protocol):
     """What the service needs from an audio source."""
 
-    name: str
-    status: Any
-    error: str | None
-    restarts: int
-
-    def blocks(self) -> Any: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def status(self) -> SourceStatus: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def restarts(self) -> int: ...
+    def blocks(self) -> AsyncIterator[Block]: ...
     async def close(self) -> None: ...
 
 
+SourceStatusCallback = Callable[[SourceLike], None]
 PipelineFactory = Callable[[ModelSpec, MonitorConfig], PipelineLike]
-SourceFactory = Callable[[MonitorConfig, Callable[[Any], None]], SourceLike]
+SourceFactory = Callable[[MonitorConfig, SourceStatusCallback], SourceLike]

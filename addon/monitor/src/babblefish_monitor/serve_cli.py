@@ -6,14 +6,17 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 import sys
+from dataclasses import Field, fields
 from pathlib import Path
 from typing import Any
 
+from .api.protocol import API_PREFIX
 from .audio.sources import SourceError
 from .climate import ClimateError
-from .config import DEFAULT_PORT, ConfigError, MonitorConfig
+from .config import ConfigError, MonitorConfig
 from .factories import make_climate, make_pipeline, make_source
 from .log_options import SERVICE_FORMAT, add_log_level
 from .redact import install_log_filter, masked_token, redact
@@ -23,35 +26,58 @@ _LOGGER = logging.getLogger(__name__)
 EXIT_USAGE = 2
 
 
+def config_flags() -> list[Field[Any]]:
+    """The `MonitorConfig` fields that are `serve` flags (those with a help text)."""
+    return [f for f in fields(MonitorConfig) if "help" in f.metadata]
+
+
+def flag_name(config_field: Field[Any]) -> str:
+    """The command-line spelling of a config field: `data_dir` -> `--data-dir`."""
+    return str(config_field.metadata.get("flag", "--" + config_field.name.replace("_", "-")))
+
+
+def _value_type(config_field: Field[Any]) -> type:
+    annotation = str(config_field.type)
+    for name, kind in (("Path", Path), ("int", int), ("float", float)):
+        if re.search(rf"\b{name}\b", annotation):
+            return kind
+    return str
+
+
+def _shown(default: object) -> str:
+    if default is None:
+        return "unset"
+    if isinstance(default, bool):
+        return "on" if default else "off"
+    return str(default)
+
+
+def _add_flag(parser: argparse.ArgumentParser, config_field: Field[Any]) -> None:
+    default = config_field.default
+    shown = _shown(default)
+    options: dict[str, Any] = {
+        "dest": config_field.name,
+        "default": default,
+        "help": f"{config_field.metadata['help']} (default: {shown})",
+    }
+    if isinstance(default, bool):
+        options["action"] = argparse.BooleanOptionalAction
+    else:
+        options["type"] = _value_type(config_field)
+        if "metavar" in config_field.metadata:
+            options["metavar"] = config_field.metadata["metavar"]
+    parser.add_argument(flag_name(config_field), **options)
+
+
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the `serve` subcommand to the CLI's subparsers."""
+    """Add the `serve` subcommand, one flag per `MonitorConfig` field, to the CLI's subparsers."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "serve",
         help="listen continuously and serve the API to Home Assistant",
         description="Listen to an audio source, detect crying and serve the v1 API.",
     )
-    add = parser.add_argument
-    add("--source", default="pulse", help="alsa:<dev>, pulse[:<src>], ffmpeg:<input>, file:<path>")
-    add("--model", type=Path, default=None, help="model directory (default: the shipped model)")
-    add("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
-    add("--port", type=int, default=DEFAULT_PORT, help=f"API port (default {DEFAULT_PORT})")
-    add("--data-dir", type=Path, default=Path("babblefish-data"), help="tally, token, device id")
-    add("--token", default=None, help="API token (default: generated once, kept in the data dir)")
-    add("--name", default="Nursery", help="the name Home Assistant shows (default Nursery)")
-    add("--climate", default="none", help="dht22:<pin>, fake[:failure-rate] or none (default)")
-    add("--timezone", default=None, help="IANA zone that decides 'today' (default: local)")
-    add("--sensitivity", type=float, default=0.5, help="0..1, higher detects more (default 0.5)")
-    add("--calibration-db", type=float, default=0.0, help="added to the sound level readings")
-    add("--zeroconf", action=argparse.BooleanOptionalAction, default=True, help="advertise")
-    add("--realtime", action=argparse.BooleanOptionalAction, default=True, help="pace files")
-    add("--loop", action="store_true", help="replay a file source forever")
-    add(
-        "--record-clips",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="opt-in: save each cry episode's audio as a WAV in DIR (default: never record)",
-    )
+    for config_field in config_flags():
+        _add_flag(parser, config_field)
     add_log_level(parser, default=argparse.SUPPRESS)
     # A long-running service's log needs timestamps; main() configures logging with this.
     parser.set_defaults(handler=run, log_format=SERVICE_FORMAT)
@@ -60,23 +86,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def config_from_args(args: argparse.Namespace) -> MonitorConfig:
     """The service config the parsed flags describe."""
-    return MonitorConfig(
-        source=args.source,
-        model_dir=args.model,
-        host=args.host,
-        port=args.port,
-        data_dir=args.data_dir,
-        token=args.token,
-        name=args.name,
-        climate=args.climate,
-        timezone=args.timezone,
-        sensitivity=args.sensitivity,
-        calibration_db=args.calibration_db,
-        realtime=args.realtime,
-        loop=args.loop,
-        zeroconf=args.zeroconf,
-        record_clips=args.record_clips,
-    )
+    return MonitorConfig(**{f.name: getattr(args, f.name) for f in config_flags()})
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,24 +105,24 @@ def run(args: argparse.Namespace) -> int:
 
 async def serve(config: MonitorConfig) -> int:
     """Start the service, say where it listens and where its token is, and wait for a signal."""
-    monitor = Monitor(
-        config,
-        pipeline_factory=make_pipeline,
-        source_factory=make_source,
-        climate=make_climate(config),
-    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):  # not on Windows
             loop.add_signal_handler(sig, stop.set)
     install_log_filter()  # source URLs from the very first line
-    await monitor.start()
+    monitor = await Monitor.start(
+        config,
+        pipeline_factory=make_pipeline,
+        source_factory=make_source,
+        climate=make_climate(config),
+    )
     try:
-        assert monitor.server is not None and monitor.identity is not None
         token = monitor.identity.token
         install_log_filter((token,))
-        print(f"babblefish monitor listening on http://{config.host}:{monitor.server.port}/api/v1/")
+        print(
+            f"babblefish monitor listening on http://{config.host}:{monitor.server.port}{API_PREFIX}/"
+        )
         print(f"audio source: {redact(config.source)}")
         where = monitor.identity.token_path
         # Only a person at a terminal sees the token; a service's stdout is its log.

@@ -7,15 +7,20 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
+from babblefish_monitor import climate
+from babblefish_monitor.audio import detector, sources
+
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
 MAX_HISTORY_DAYS = 366
 DEFAULT_HISTORY_DAYS = 7
 
-SourceStatus = Literal["starting", "running", "restarting", "failed", "ended"]
-ClimateStatus = Literal["ok", "unavailable", "disabled"]
+# The stages own the values they report and declare them; the wire carries them as they are.
+SourceStatus = sources.SourceStatus
+ClimateStatus = climate.ClimateStatus
+EventName = detector.EventKind
 ModelStatusName = Literal["ok", "error"]
-EventName = Literal["cry_started", "cry_ended"]
+CommandType = Literal["pause", "resume", "set_sensitivity", "ping"]
 
 
 class ModelInfo(TypedDict):
@@ -133,7 +138,7 @@ class Command:
     """A well-formed client command."""
 
     id: Any
-    type: Literal["pause", "resume", "set_sensitivity", "ping"]
+    type: CommandType
     value: float | None = None
 
 

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 EventKind = Literal["cry_started", "cry_ended"]
 # Onset threshold below the model's, in log-odds, for models whose model.json has no tuned shift
-# of their own: tuned with the first default model on bench night A (bench/README.md).
+# of their own: a per-window decision needs a lower bar than the clip-level threshold the model
+# carries (see `threshold_shift` below); 2.0 is what a night stream tuning gave a typical model.
 DEFAULT_THRESHOLD_SHIFT = 2.0
 FloatArray = npt.NDArray[np.float64]
 
@@ -23,8 +24,8 @@ FloatArray = npt.NDArray[np.float64]
 class DetectorConfig:
     """How scores become episodes. Times are seconds of audio; thresholds are cry probabilities.
 
-    Defaults tuned with the shipped model on bench night A (bench/night_bench.py --tune, hop 0.5 s)
-    and checked on night B; see bench/README.md.
+    Defaults tuned with the shipped model on one recorded night and checked on another
+    (`bench/night_bench.py --tune`, hop 0.5 s).
     """
 
     # Moving average of window scores over this span. Off by default: the 1-s windows already

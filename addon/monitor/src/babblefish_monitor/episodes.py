@@ -1,0 +1,81 @@
+"""Episode bookkeeping: the detector's cry events become tally records, cry clips and events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from babblefish_monitor.api.protocol import EventName
+from babblefish_monitor.audio.detector import CryEvent
+from babblefish_monitor.audio.pipeline import PipelineOutput
+from babblefish_monitor.clips import ClipRecorder
+from babblefish_monitor.tally import CryTally, EpisodeRecord
+
+PublishEvent = Callable[[EventName, EpisodeRecord, float], None]
+
+
+class EpisodeBook:
+    """Opens, advances and closes the tally's episode as the detector decides, and says so."""
+
+    def __init__(
+        self,
+        tally: CryTally,
+        clips: ClipRecorder | None,
+        *,
+        cry_label: str,
+        wall_of: Callable[[float], datetime],
+        publish: PublishEvent,
+    ) -> None:
+        self.tally = tally
+        self.clips = clips
+        self._cry_label = cry_label
+        self._wall_of = wall_of
+        self._publish = publish
+        self._stream_start = 0.0
+        self.crying = False
+
+    def feed(self, block: npt.NDArray[np.int16]) -> None:
+        """Every audio block passes here, so an opted-in clip can include the pre-roll."""
+        if self.clips is not None:
+            self.clips.feed(block)
+
+    def fold(self, output: PipelineOutput, stream_time: float) -> bool:
+        """Apply a block's events and advance a running episode; True when one is running."""
+        for event in output.events:
+            if event.kind == "cry_started":
+                self._start(event)
+            elif self.crying:
+                self._end(event)
+        if not self.crying:
+            return False
+        self.tally.update_episode(stream_time - self._stream_start, self._window_peak(output))
+        return True
+
+    def close(self) -> None:
+        """Stop an open clip; the tally checkpoints itself when it closes."""
+        if self.clips is not None:
+            self.clips.stop()
+
+    def _window_peak(self, output: PipelineOutput) -> float:
+        return max((w.scores.get(self._cry_label, 0.0) for w in output.windows), default=0.0)
+
+    def _start(self, event: CryEvent) -> None:
+        self._stream_start = event.start
+        wall_start = self._wall_of(event.start)
+        record = self.tally.start_episode(wall_start, event.peak_score)
+        self.crying = True
+        if self.clips is not None:
+            self.clips.start(wall_start, event.stream_time - event.start)
+        self._publish("cry_started", record, event.stream_time)
+
+    def _end(self, event: CryEvent) -> None:
+        end = event.end if event.end is not None else event.stream_time
+        record = self.tally.end_episode(end - event.start, event.peak_score)
+        self.crying = False
+        if self.clips is not None:
+            self.clips.stop()
+        if record is not None:
+            self._publish("cry_ended", record, event.stream_time)
