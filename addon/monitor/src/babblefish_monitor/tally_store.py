@@ -148,6 +148,9 @@ class TallyStore:
         except (sqlite3.Error, OSError) as err:
             self.close()
             raise classify(err) from err
+        except UnicodeDecodeError as err:  # SQLite's message quotes the damaged bytes
+            self.close()
+            raise CorruptError(f"damaged schema text: {err}") from err
         except CorruptError:
             self.close()
             raise
@@ -259,6 +262,8 @@ class TallyStore:
                 raise
         except (sqlite3.Error, OSError) as err:
             raise classify(err) from err
+        except UnicodeDecodeError as err:
+            raise CorruptError(f"damaged text: {err}") from err
 
     def close(self) -> None:
         if self._db is not None:

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
-from babblefish_monitor import climate
+from babblefish_monitor import climate, tally
 from babblefish_monitor.audio import detector, sources
 
 PROTOCOL_VERSION = 1
@@ -18,6 +18,7 @@ DEFAULT_HISTORY_DAYS = 7
 # The stages own the values they report and declare them; the wire carries them as they are.
 SourceStatus = sources.SourceStatus
 ClimateStatus = climate.ClimateStatus
+StorageStatus = tally.StorageStatus
 EventName = detector.EventKind
 ModelStatusName = Literal["ok", "error"]
 CommandType = Literal["pause", "resume", "set_sensitivity", "ping"]
@@ -71,6 +72,15 @@ class ModelStatus(TypedDict):
     error: str | None
 
 
+class Storage(TypedDict):
+    status: StorageStatus
+    error: str | None
+    unsaved_episodes: int
+    unsaved_seconds: float
+    moved_aside: str | None
+    moved_reason: str | None
+
+
 class State(TypedDict):
     crying: bool
     paused: bool
@@ -86,6 +96,7 @@ class State(TypedDict):
     climate: Climate
     source: Source
     model_status: ModelStatus
+    storage: Storage
     updated_at: str
 
 

@@ -27,6 +27,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class MonitorApi(Protocol):
     """What the server needs from the monitor service."""
 
+    def health(self) -> tuple[bool, dict[str, object]]: ...
+
     def info(self) -> protocol.Info: ...
 
     def state(self) -> protocol.State: ...
@@ -189,7 +191,8 @@ class ApiServer:
             self._accept_filter = None
 
     async def _health(self, request: web.Request) -> web.Response:
-        return _json({"status": "ok"})
+        healthy, body = self.api.health()
+        return _json(body, 200 if healthy else 503)
 
     async def _info(self, request: web.Request) -> web.Response:
         return _json(self.api.info())
