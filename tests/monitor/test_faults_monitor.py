@@ -48,7 +48,7 @@ async def wait_state(
     mon: RunningMonitor, ok: Callable[[dict[str, Any]], bool], within: float
 ) -> None:
     async with asyncio.timeout(within):
-        while not ok(await state(mon)):
+        while not ok(await state(mon)):  # noqa: ASYNC110 - polling the HTTP API as a client does
             await asyncio.sleep(0.1)
 
 
