@@ -88,6 +88,13 @@ ADDON_CONFIG = vol.Schema(
         vol.Optional("watchdog"): vol.Match(
             r"^(?:https?|\[PROTO:\w+\]|tcp):\/\/\[HOST\]:(\[PORT:\d+\]|\d+).*$"
         ),
+        vol.Optional("ingress"): bool,
+        vol.Optional("ingress_port"): vol.Any(NETWORK_PORT, vol.Equal(0)),
+        vol.Optional("ingress_entry"): str,
+        vol.Optional("ingress_stream"): bool,
+        vol.Optional("panel_icon"): vol.Match(r"^mdi:[a-z0-9-]+$"),
+        vol.Optional("panel_title"): str,
+        vol.Optional("panel_admin"): bool,
         vol.Optional("hassio_api"): bool,
         vol.Optional("homeassistant_api"): bool,
         vol.Optional("discovery"): [str],

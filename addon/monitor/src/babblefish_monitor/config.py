@@ -136,6 +136,21 @@ class MonitorConfig:
             metavar="DIR",
         ),
     )
+    ingress_port: int | None = field(
+        default=None,
+        metadata=flag(
+            "Also serve the night panel on this port to Home Assistant's ingress proxy only "
+            "(no token there); unset means no ingress port.",
+            metavar="PORT",
+        ),
+    )
+    ingress_trusted: str = field(
+        default="172.30.32.2",
+        metadata=flag(
+            "Comma-separated addresses the ingress port answers (the Supervisor's proxy).",
+            metavar="ADDRS",
+        ),
+    )
     send_queue_size: int = 256
     # 0.25 s blocks: half a classifier hop (0.5 s); smaller blocks cost CPU and gain no latency.
     block_seconds: float = 0.25
@@ -149,8 +164,18 @@ class MonitorConfig:
             raise ConfigError(f"--sensitivity must be between 0 and 1, got {self.sensitivity}")
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"--port must be 0-65535, got {self.port}")
+        if self.ingress_port is not None and not 0 <= self.ingress_port <= 65535:
+            raise ConfigError(f"--ingress-port must be 0-65535, got {self.ingress_port}")
         if self.token is not None and len(self.token) < MIN_TOKEN_LENGTH:
             raise ConfigError(f"--token must be at least {MIN_TOKEN_LENGTH} characters")
         if not self.name.strip():
             raise ConfigError("--name must not be empty")
         parse_zone(self.timezone)
+        for flag_text, path in (
+            ("--data-dir", self.data_dir),
+            ("--record-clips", self.record_clips),
+        ):
+            if path is not None and path.is_file():
+                raise ConfigError(
+                    f"{flag_text} {path} is a file; give a directory (it is created if missing)"
+                )

@@ -1,4 +1,4 @@
-"""The monitor's persistent identity: its API token and device id, kept in the data directory."""
+"""The monitor's identity: its API token and device id, kept in the data directory, and its version."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import secrets
 import stat
 import uuid
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .config import MIN_TOKEN_LENGTH, ConfigError
@@ -87,3 +88,11 @@ def load_identity(data_dir: Path, configured_token: str | None) -> Identity:
     data_dir.mkdir(parents=True, exist_ok=True)
     token, token_path = load_or_create_token(data_dir, configured_token)
     return Identity(load_or_create_device_id(data_dir), token, token_path)
+
+
+def monitor_version() -> str:
+    """The installed package's version."""
+    try:
+        return version("babblefish-monitor")
+    except PackageNotFoundError:
+        return "0.0.0"

@@ -8,15 +8,23 @@ import logging
 import time
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta, tzinfo
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from .api import protocol
+from .api.ingress import IngressServer, add_panel_page
+from .api.panel import PanelRoutes
 from .api.server import ApiServer, ClientHub
-from .api.state import LiveState, build_history, build_model_info, build_state, episode_dict
+from .api.state import (
+    LiveState,
+    build_history,
+    build_info,
+    build_model_info,
+    build_state,
+    episode_dict,
+)
 from .api.zeroconf_advert import ZeroconfAdvert
 from .audio.level_only import LevelOnlyPipeline
 from .audio.model import ModelError
@@ -26,7 +34,8 @@ from .clips import ClipRecorder
 from .config import MonitorConfig
 from .episodes import EpisodeBook
 from .factories import LoadedModel, load_pipeline
-from .identity import Identity, load_identity
+from .identity import Identity, load_identity, monitor_version
+from .labels.service import LabelService
 from .ports import PipelineFactory, SourceFactory, SourceLike
 from .pushes import TICK_S, PushThrottle, run_ticker
 from .supervisor import AudioHeartbeat, FailureLog, supervise
@@ -35,14 +44,6 @@ from .tally import CryTally, EpisodeRecord
 _LOGGER = logging.getLogger(__name__)
 
 WallClock = Callable[[tzinfo], datetime]
-
-
-def monitor_version() -> str:
-    """The installed package's version."""
-    try:
-        return version("babblefish-monitor")
-    except PackageNotFoundError:
-        return "0.0.0"
 
 
 class Monitor:
@@ -81,13 +82,23 @@ class Monitor:
         self.episodes = EpisodeBook(
             tally,
             clips,
-            cry_label=self.spec.cry_label if self.spec else "crying",
             wall_of=self.wall_of,
             publish=self._send_event,
         )
         # Opened before serving, so an unusable spec is a clear error at start (SourceError).
         self.source: SourceLike = source_factory(config, self._on_source_status)
         self.server = ApiServer(self, identity.token, self.hub)
+        # The parent's labels, the night timeline and the per-home correction (the panel's side).
+        self.labels: LabelService | None = LabelService(self, config.data_dir, config.record_clips)
+        self.labels.attach(self.pipeline)
+        panel = PanelRoutes(self)
+        panel.add_to(self.server.app)
+        add_panel_page(self.server.app)
+        self.ingress = (
+            IngressServer(panel, config.ingress_trusted)
+            if config.ingress_port is not None
+            else None
+        )
         self._advert: ZeroconfAdvert | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._restarts_seen = 0
@@ -137,6 +148,8 @@ class Monitor:
 
     async def _serve(self) -> None:
         await self.server.start(self.config.host, self.config.port)
+        if self.ingress is not None and self.config.ingress_port is not None:
+            await self.ingress.start(self.config.host, self.config.ingress_port)
         if self.config.zeroconf:
             self._advert = ZeroconfAdvert(
                 name=self.config.name,
@@ -170,6 +183,8 @@ class Monitor:
         if self._advert is not None:
             await self._advert.stop()
         await self.server.stop()
+        if self.ingress is not None:
+            await self.ingress.stop()
         await self._close_resources()
 
     async def _close_resources(self) -> None:
@@ -178,6 +193,9 @@ class Monitor:
         if self.climate is not None:
             self.climate.close()
         self.tally.close()
+        if self.labels is not None:
+            self.labels.close()
+            self.labels = None
 
     # -- clocks --------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -190,17 +208,8 @@ class Monitor:
 
     # -- MonitorApi ----------------------------------------------------------------------------
     def info(self) -> protocol.Info:
-        capabilities = ["pause", "sensitivity", "sound_level", "history"]
-        if self.climate is not None:
-            capabilities.insert(2, "climate")
-        return {
-            "device_id": self.identity.device_id,
-            "name": self.config.name,
-            "version": monitor_version(),
-            "protocol_version": protocol.PROTOCOL_VERSION,
-            "model": build_model_info(self.spec, self.live.model_error),
-            "capabilities": capabilities,
-        }
+        model = build_model_info(self.spec, self.live.model_error)
+        return build_info(self.identity, self.config.name, model, climate=self.climate is not None)
 
     def health(self) -> tuple[bool, dict[str, object]]:
         """Healthy while audio is being processed; the watchdog restarts a monitor that is not."""
@@ -282,7 +291,7 @@ class Monitor:
             self._handle_output(self.pipeline.flush())
         except Exception:  # the pipeline is what failed; end the episode where it stood
             _LOGGER.debug("flush after an audio failure failed too", exc_info=True)
-        if self.episodes.end_now():
+        if self.episodes.end_now(self.pipeline.stream_time):
             self.live.crying = False
 
     def _on_model_failure(self, err: ModelError) -> None:
@@ -319,6 +328,9 @@ class Monitor:
             output = self.pipeline.process(block)
         self.process_seconds += time.perf_counter() - started
         self.blocks_processed += 1
+        if self.labels is not None:
+            self.labels.on_block(block, self.pipeline.stream_time)
+            self.labels.on_output(output, self.live.climate.temperature_c)
         self._handle_output(output)
         self.heartbeat.beat()
         if self._audio_failures.recovered():
@@ -338,13 +350,15 @@ class Monitor:
                 self.pushes.mark(significant=True)
             self.live.sound_class, self.live.scores = window.sound_class, dict(window.scores)
             self.pushes.mark(significant=False)
-        if self.episodes.fold(output, self.pipeline.stream_time):
+        if self.episodes.fold(output, self.pipeline.current_episode):
             self.pushes.mark(significant=False)
         self.live.crying = self.episodes.crying
         self.pushes.maybe_push()
 
     def _send_event(self, name: protocol.EventName, record: EpisodeRecord, at: float) -> None:
         self.live.crying = self.episodes.crying
+        if name == "cry_ended" and self.labels is not None:
+            self.labels.on_episode_end(record, at)
         data: protocol.EventData = {**episode_dict(record, self.tz), "stream_time": round(at, 3)}
         self.hub.broadcast(protocol.event_message(name, data))
         self.pushes.mark(significant=True)

@@ -382,6 +382,17 @@ class CryTally:
             episodes.insert(0, self._checkpoint)
         return totals, episodes
 
+    def episode(self, episode_id: int) -> EpisodeRecord | None:
+        """One episode by id (the running one as it stands), or None."""
+        if self._running is not None and self._running.id == episode_id:
+            return self._running
+        return self._episodes.get(episode_id)
+
+    def episodes_between(self, start: datetime, end: datetime) -> list[EpisodeRecord]:
+        """Ended episodes that began in [start, end), oldest first."""
+        found = [e for e in self._episodes.values() if e.ended and start <= e.start < end]
+        return sorted(found, key=_order)
+
 
 def _order(episode: EpisodeRecord) -> tuple[datetime, int]:
     return episode.start, episode.id

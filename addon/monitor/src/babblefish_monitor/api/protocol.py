@@ -14,6 +14,12 @@ PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
 MAX_HISTORY_DAYS = 366
 DEFAULT_HISTORY_DAYS = 7
+# The panel's routes (labels, clips, export, adaptation; docs/protocol.md "Panel routes") are served by
+# api/panel.py under the same prefix; their JSON shapes are documented there and in docs/protocol.md.
+PANEL_ROUTES = (
+    "GET nights", "GET night", "GET episodes/{id}/clip", "GET labels", "POST labels", "DELETE labels",
+    "DELETE labels/{id}", "GET labels/{id}/clip", "GET labels/export", "GET adaptation", "POST adaptation",
+)  # fmt: skip
 
 # The stages own the values they report and declare them; the wire carries them as they are.
 SourceStatus = sources.SourceStatus

@@ -157,7 +157,8 @@ class ApiServer:
 
     @web.middleware
     async def _auth_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path == f"{protocol.API_PREFIX}/health":
+        # The panel page itself holds no data; every call it makes presents the token.
+        if request.path == f"{protocol.API_PREFIX}/health" or request.path.startswith("/panel"):
             return await handler(request)
         presented = _presented_token(request)
         if presented is None or not _matches(presented, self._token):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -18,6 +19,10 @@ from .model import ModelSpec
 # episodes; a longer hop would delay onsets and ends by more than a parent notices.
 DEFAULT_HOP_SECONDS = 0.5
 MAX_HOP_SECONDS = 0.5
+# (window end times, prepared windows, scores over all labels) -> scores the detector acts on
+WindowHook = Callable[
+    [npt.NDArray[np.float64], npt.NDArray[Any], npt.NDArray[np.float64]], npt.NDArray[np.float64]
+]
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,8 @@ class Pipeline:
         self._labels = spec.labels
         self._cry = spec.cry_index
         self._samples = 0
+        # Where a per-home correction sees every window and may lower (or raise) its cry score.
+        self.window_hook: WindowHook | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -114,6 +121,8 @@ class Pipeline:
         out = PipelineOutput(levels=levels)
         if times.size:
             scores = self.classifier.predict_prepared(windows).astype(np.float64)
+            if self.window_hook is not None:
+                scores = self.window_hook(times, windows, scores)
             cry_scores = scores[:, self._cry]
             out.events = self.detector.process(times, cry_scores, self.spec.window_seconds)
             out.windows = self._window_results(times, scores, cry_scores)

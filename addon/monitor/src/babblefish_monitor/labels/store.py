@@ -1,0 +1,327 @@
+"""Label store: the parent's verdicts on episodes and missed cries, their clips and features, in SQLite."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+_LOGGER = logging.getLogger(__name__)
+
+DB_FILE = "labels.db"
+CLIP_DIR = "label_clips"
+SCHEMA_VERSION = 2
+Kind = Literal["episode", "missed"]
+Verdict = Literal["crying", "not_crying"]
+VERDICTS: tuple[Verdict, ...] = ("crying", "not_crying")
+
+# Each entry takes a database from the version before it to its own; never edit a shipped one.
+_MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE labels (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        episode_id INTEGER UNIQUE,
+        verdict TEXT NOT NULL,
+        what TEXT,
+        at_utc TEXT NOT NULL,
+        duration_s REAL NOT NULL,
+        peak_score REAL,
+        clip TEXT,
+        created_utc TEXT NOT NULL
+    );
+    """,
+    # Free text beside the model's label, and the window features adaptation learns from.
+    2: """
+    ALTER TABLE labels ADD COLUMN note TEXT;
+    CREATE TABLE features (key TEXT PRIMARY KEY, dims INTEGER NOT NULL, data BLOB NOT NULL);
+    CREATE TABLE timeline (
+        ts_utc TEXT PRIMARY KEY,
+        rms_dbfs REAL,
+        peak_dbfs REAL,
+        sound_class TEXT,
+        cry_score REAL,
+        temperature_c REAL
+    );
+    """,
+}
+
+
+class LabelError(Exception):
+    """A label request that cannot be honoured; `status` is the HTTP status that says why."""
+
+    def __init__(self, message: str, status: int = 400, code: str = "bad_request") -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Label:
+    """One verdict: on a detected episode, or a cry the monitor missed at `at`."""
+
+    id: int
+    kind: Kind
+    episode_id: int | None
+    verdict: Verdict
+    what: str | None
+    note: str | None
+    at: datetime  # aware, UTC
+    duration_s: float
+    peak_score: float | None
+    clip: str | None  # file name under the clip folder, when audio was kept
+    created: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _disk_full(err: BaseException) -> bool:
+    if isinstance(err, OSError) and err.errno == errno.ENOSPC:
+        return True
+    return isinstance(err, sqlite3.OperationalError) and "full" in str(err).lower()
+
+
+@contextmanager
+def storage_errors(what: str) -> Iterator[None]:
+    """Turn a full disk or a failed write into a LabelError that says what to do."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as err:
+        if _disk_full(err):
+            raise LabelError(
+                f"cannot {what}: the disk is full; free some space (or delete old labels) and retry",
+                507,
+                "disk_full",
+            ) from err
+        raise LabelError(f"cannot {what}: {err}", 500, "storage_error") from err
+
+
+class LabelStore:
+    """labels.db beside the tally, plus FLAC clips in `label_clips/`; never touches the tally."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / DB_FILE
+        self.clip_dir = data_dir / CLIP_DIR
+        self.moved_aside: Path | None = None
+        self.problem: str | None = None
+        self.db = self._open()
+
+    # -- opening, migration, corruption --------------------------------------------------------
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._connect()
+        except sqlite3.OperationalError:
+            raise  # locked, unwritable, full: not corruption, so the file is left alone
+        except sqlite3.DatabaseError as err:
+            self.moved_aside = self._move_aside()
+            self.problem = (
+                f"the label database was unreadable ({err}); it was moved aside to "
+                f"{self.moved_aside.name} and a fresh one started: earlier labels are only there"
+            )
+            _LOGGER.warning("LABEL DATABASE %s: %s", self.path, self.problem)
+            return self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            check = db.execute("PRAGMA quick_check").fetchone()
+            if check is None or check[0] != "ok":
+                raise sqlite3.DatabaseError(f"integrity check failed: {check}")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            self._migrate(db)
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        current = int(row[0]) if row else 0
+        if current > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(
+                f"schema version {current} is newer than this monitor's {SCHEMA_VERSION}"
+            )
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            db.execute("BEGIN")
+            for statement in _MIGRATIONS[version].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                (str(version),),
+            )
+            db.execute("COMMIT")
+            if current:
+                _LOGGER.info("label database upgraded to schema %d", version)
+
+    def _move_aside(self) -> Path:
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(f"{self.path}{suffix}")
+            if part.exists():
+                part.rename(Path(f"{target}{suffix}"))
+        return target
+
+    @property
+    def schema_version(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- labels --------------------------------------------------------------------------------
+    def add(
+        self,
+        *,
+        kind: Kind,
+        verdict: Verdict,
+        at: datetime,
+        duration_s: float,
+        episode_id: int | None = None,
+        what: str | None = None,
+        note: str | None = None,
+        peak_score: float | None = None,
+    ) -> Label:
+        """Store a verdict; a second verdict on the same episode replaces the first."""
+        with storage_errors("save the label"):
+            if episode_id is not None:
+                old = self.for_episode(episode_id)
+                if old is not None:
+                    self.delete(old.id)
+            cursor = self.db.execute(
+                "INSERT INTO labels(kind, episode_id, verdict, what, note, at_utc, duration_s, "
+                "peak_score, created_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    kind,
+                    episode_id,
+                    verdict,
+                    what,
+                    note,
+                    at.astimezone(UTC).isoformat(),
+                    duration_s,
+                    peak_score,
+                    _now().isoformat(),
+                ),
+            )
+        assert cursor.lastrowid is not None
+        label = self.get(int(cursor.lastrowid))
+        assert label is not None
+        return label
+
+    def get(self, label_id: int) -> Label | None:
+        row = self.db.execute(f"SELECT {_COLUMNS} FROM labels WHERE id = ?", (label_id,)).fetchone()
+        return _label(row) if row else None
+
+    def for_episode(self, episode_id: int) -> Label | None:
+        row = self.db.execute(
+            f"SELECT {_COLUMNS} FROM labels WHERE episode_id = ?", (episode_id,)
+        ).fetchone()
+        return _label(row) if row else None
+
+    def all(self) -> list[Label]:
+        """Every label, oldest first."""
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM labels ORDER BY at_utc, id").fetchall()
+        return [_label(row) for row in rows]
+
+    def delete(self, label_id: int) -> bool:
+        """Remove one label, its clip and its features; False when there was none."""
+        label = self.get(label_id)
+        if label is None:
+            return False
+        with storage_errors("delete the label"):
+            self.db.execute("DELETE FROM labels WHERE id = ?", (label_id,))
+            self.db.execute("DELETE FROM features WHERE key = ?", (f"label:{label_id}",))
+            if label.clip:
+                (self.clip_dir / label.clip).unlink(missing_ok=True)
+        return True
+
+    def delete_all(self) -> int:
+        """Remove every label and clip (episode features stay: they are not the parent's data)."""
+        labels = self.all()
+        for label in labels:
+            self.delete(label.id)
+        return len(labels)
+
+    # -- clips ---------------------------------------------------------------------------------
+    def save_clip(self, label_id: int, audio: npt.NDArray[np.int16], sample_rate: int) -> str:
+        """Write a label's audio as FLAC and remember it; LabelError on a full disk."""
+        import soundfile as sf
+
+        name = f"label-{label_id}.flac"
+        with storage_errors("keep the clip"):
+            self.clip_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                sf.write(self.clip_dir / name, audio, sample_rate, format="FLAC")
+            except BaseException:
+                (self.clip_dir / name).unlink(missing_ok=True)
+                raise
+            self.db.execute("UPDATE labels SET clip = ? WHERE id = ?", (name, label_id))
+        return name
+
+    def clip_path(self, label: Label) -> Path | None:
+        return self.clip_dir / label.clip if label.clip else None
+
+    # -- features ------------------------------------------------------------------------------
+    def put_features(self, key: str, features: npt.NDArray[np.float32]) -> None:
+        """Keep a (windows, dims) feature matrix under `key` ('episode:<id>' or 'label:<id>')."""
+        data = np.ascontiguousarray(features, dtype=np.float32)
+        with storage_errors("keep the episode's features"):
+            self.db.execute(
+                "INSERT OR REPLACE INTO features(key, dims, data) VALUES (?, ?, ?)",
+                (key, int(data.shape[1]) if data.ndim == 2 else 0, data.tobytes()),
+            )
+
+    def features(self, key: str) -> npt.NDArray[np.float32] | None:
+        row = self.db.execute("SELECT dims, data FROM features WHERE key = ?", (key,)).fetchone()
+        if row is None or not row[0]:
+            return None
+        return np.frombuffer(row[1], dtype=np.float32).reshape(-1, int(row[0]))
+
+    # -- settings ------------------------------------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        row = self.db.execute(
+            "SELECT value FROM meta WHERE key = ?", (f"setting:{key}",)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str) -> None:
+        with storage_errors("save the setting"):
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (f"setting:{key}", value)
+            )
+
+
+_COLUMNS = (
+    "id, kind, episode_id, verdict, what, note, at_utc, duration_s, peak_score, clip, created_utc"
+)
+
+
+def _label(row: tuple[object, ...]) -> Label:
+    return Label(
+        id=int(str(row[0])),
+        kind="missed" if row[1] == "missed" else "episode",
+        episode_id=None if row[2] is None else int(str(row[2])),
+        verdict="crying" if row[3] == "crying" else "not_crying",
+        what=None if row[4] is None else str(row[4]),
+        note=None if row[5] is None else str(row[5]),
+        at=datetime.fromisoformat(str(row[6])),
+        duration_s=float(str(row[7])),
+        peak_score=None if row[8] is None else float(str(row[8])),
+        clip=None if row[9] is None else str(row[9]),
+        created=datetime.fromisoformat(str(row[10])),
+    )
