@@ -21,11 +21,13 @@ from babblefish_monitor.audio.model import ModelSpec
 from babblefish_monitor.audio.pipeline import Pipeline
 from babblefish_monitor.climate import ClimateReader
 from babblefish_monitor.config import MonitorConfig
+from babblefish_monitor.factories import make_pipeline, make_source
+from babblefish_monitor.service import Monitor
 from babblefish_monitor.supervisor import AudioHeartbeat
 from babblefish_monitor.tally import DB_FILE, CryTally
 from fault_mounts import small_disk
 from monitor_helpers import QUICK, auth, quick_pipeline, wait_for, write_recording
-from monitor_server import RunningMonitor, running_monitor
+from monitor_server import TEST_SETTINGS, RunningMonitor, running_monitor
 
 CRY_LOOP = [("quiet", 1.0), ("cry", 2.0), ("quiet", 1.5)]
 
@@ -254,15 +256,25 @@ async def test_a_hung_climate_sensor_goes_unavailable_and_comes_back(tmp_path: P
     wav = write_recording(tmp_path / "q.wav", [("quiet", 1.0)])
     driver = HangingDriver()
     reader = ClimateReader(driver, min_interval=0.2, unavailable_after=1.0, read_timeout=0.2)
-    async with running_monitor(
-        source=f"file:{wav}", loop=True, data_dir=tmp_path / "d", climate=reader
-    ) as mon:
+    # `climate` names the config's sensor spec in running_monitor; the reader goes to start().
+    config = MonitorConfig(**{**TEST_SETTINGS, "source": f"file:{wav}", "loop": True,
+                              "data_dir": tmp_path / "d"})  # fmt: skip
+    monitor = await Monitor.start(
+        config, pipeline_factory=make_pipeline, source_factory=make_source, climate=reader
+    )
+    mon = RunningMonitor(
+        f"http://127.0.0.1:{monitor.server.port}", "127.0.0.1", monitor.server.port,
+        monitor.identity.token, monitor,
+    )  # fmt: skip
+    try:
         await wait_state(mon, lambda s: s["climate"]["status"] == "ok", within=5)
         driver.hang.set()
         await wait_state(mon, lambda s: s["climate"]["status"] == "unavailable", within=5)
         driver.hang.clear()
         driver.release.set()
         await wait_state(mon, lambda s: s["climate"]["status"] == "ok", within=5)
+    finally:
+        await monitor.stop()
 
 
 async def test_a_camera_password_never_reaches_logs_or_the_api(
