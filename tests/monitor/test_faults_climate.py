@@ -5,14 +5,7 @@ from __future__ import annotations
 import threading
 
 from babblefish_monitor.climate import ClimateReader
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from test_climate import Clock
 
 
 class BlockingDriver:

@@ -13,6 +13,7 @@ import pytest
 from babblefish_monitor.tally import DB_FILE, CryTally
 from babblefish_monitor.tally_store import SCHEMA_VERSION
 from fault_mounts import small_disk
+from test_tally import FakeMonotonic as Clock
 
 DAY = date(2026, 11, 20)
 V1_SCHEMA = """
@@ -25,18 +26,17 @@ INSERT INTO meta VALUES ('schema_version', '1');
 """
 
 
-class Clock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def at_hour(hour: int) -> datetime:
     return datetime(2026, 11, 20, hour, tzinfo=UTC)
+
+
+def recovers_and_saves(tally: CryTally, clock: Clock, data_dir: Path, seconds: float) -> None:
+    """Once the disk is fixed, the next retry saves everything that was counted meanwhile."""
+    clock.now += 5.0
+    tally.maintain()
+    assert tally.storage.status == "ok"
+    tally.close()
+    assert saved_seconds(data_dir) == seconds
 
 
 def saved_seconds(data_dir: Path) -> float:
@@ -89,11 +89,7 @@ def test_full_disk_keeps_counting_and_flushes_when_space_returns(tmp_path: Path)
         assert tally.day_total(DAY).cry_seconds == 34.0
         assert tally.moved_aside is None  # a full disk is not a damaged file
         disk.free()
-        clock.now += 5.0
-        tally.maintain()
-        assert tally.storage.status == "ok"
-        tally.close()
-        assert saved_seconds(disk.path) == 34.0
+        recovers_and_saves(tally, clock, disk.path, 34.0)
         assert not list(disk.path.glob("*.corrupt-*"))
 
 
@@ -111,11 +107,7 @@ def test_starting_on_a_read_only_disk_keeps_the_file_and_counts(tmp_path: Path) 
         assert tally.day_total(DAY).cry_seconds == 7.0
         assert tally.moved_aside is None and (disk.path / DB_FILE).read_bytes() == before
         disk.read_write()
-        clock.now += 5.0
-        tally.maintain()
-        assert tally.storage.status == "ok"
-        tally.close()
-        assert saved_seconds(disk.path) == 7.0
+        recovers_and_saves(tally, clock, disk.path, 7.0)
 
 
 def test_a_row_that_does_not_parse_is_moved_aside_and_the_rest_kept(tmp_path: Path) -> None:
