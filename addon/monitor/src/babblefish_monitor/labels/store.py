@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import errno
 import logging
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +11,8 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+
+from .errors import storage_errors
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -56,15 +55,6 @@ _MIGRATIONS: dict[int, str] = {
 }
 
 
-class LabelError(Exception):
-    """A label request that cannot be honoured; `status` is the HTTP status that says why."""
-
-    def __init__(self, message: str, status: int = 400, code: str = "bad_request") -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-
-
 @dataclass(frozen=True)
 class Label:
     """One verdict: on a detected episode, or a cry the monitor missed at `at`."""
@@ -84,27 +74,6 @@ class Label:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _disk_full(err: BaseException) -> bool:
-    if isinstance(err, OSError) and err.errno == errno.ENOSPC:
-        return True
-    return isinstance(err, sqlite3.OperationalError) and "full" in str(err).lower()
-
-
-@contextmanager
-def storage_errors(what: str) -> Iterator[None]:
-    """Turn a full disk or a failed write into a LabelError that says what to do."""
-    try:
-        yield
-    except (OSError, sqlite3.Error) as err:
-        if _disk_full(err):
-            raise LabelError(
-                f"cannot {what}: the disk is full; free some space (or delete old labels) and retry",
-                507,
-                "disk_full",
-            ) from err
-        raise LabelError(f"cannot {what}: {err}", 500, "storage_error") from err
 
 
 class LabelStore:
