@@ -28,6 +28,7 @@ from babblefish_monitor.audio.pipeline import DEFAULT_HOP_SECONDS
 from babblefish_training.devmetrics import channel_swap, format_rate, full_band_cries, rate_entry
 from babblefish_training.evaluate import score_dataset, true_label
 from babblefish_training.metrics import roc_auc
+from babblefish_training.modeldir import rewrite_spec
 from babblefish_training.operating_point import trial
 
 ROOT = Path(__file__).resolve().parent
@@ -74,7 +75,7 @@ def night_figures(model: Path, night: Path) -> dict[str, Any]:
     truth = json.loads(night.with_suffix(".truth.json").read_text(encoding="utf-8"))
     scores = score_file(night, spec, DEFAULT_HOP_SECONDS)
     m = functools.partial(trial, scores, spec, truth, DEFAULT_HOP_SECONDS)(DetectorConfig())
-    return {"night": night.name, "episodes": m.truth, "found": m.detected,
+    return {"night": night.name, "episodes": m.truth, "found": round(m.recall * m.truth),
             "episode_recall": round(m.recall, 4),
             "false_alarms_per_hour": round(m.false_alarms_per_hour, 3),
             "false_alarm_scenes": m.false_alarm_scenes,
@@ -123,6 +124,9 @@ def main() -> None:
     parser.add_argument("--nights", type=Path, nargs="*", default=None)
     parser.add_argument("--cache", type=Path, default=ROOT / "out" / "cache")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--record", action="store_true", help="store them in the model's model.json and card"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     model = load_model_dir(args.model).directory
@@ -146,6 +150,10 @@ def main() -> None:
     print(f"({time.perf_counter() - started:.0f} s)")
     if args.json:
         args.json.write_text(json.dumps(fig, indent=1), encoding="utf-8")
+    if args.record:
+        spec.setdefault("metrics", {})["dev_bench"] = fig
+        rewrite_spec(model, spec)
+        print(f"recorded in {model / 'model.json'} and its model card")
 
 
 if __name__ == "__main__":

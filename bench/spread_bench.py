@@ -1,6 +1,7 @@
 """Run-to-run spread of one training recipe: train it N times, print every run and the spread.
 
-    python bench/spread_bench.py --runs 3 -- --label-smoothing 0.1          # the shipped recipe
+    python bench/spread_bench.py --runs 3 -- --label-smoothing 0.1 \
+        --mine-negatives 0.1 --mine-cries 0.4                            # the default model's recipe
     python bench/spread_bench.py --runs 3 --night bench/out/night-B.flac -- --weight-averaging
 
 Each run is a separate `babblefish-train train` process on ../shared/data (dev + dev_extra) with

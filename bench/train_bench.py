@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from babblefish_training.pipeline import TrainOptions, train
+from babblefish_training.options import TrainOptions
+from babblefish_training.training_run import train
 
 REPO = Path(__file__).resolve().parent.parent
 LABELS = ["crying", "talking", "human_nonspeech", "animal", "white_noise", "quiet", "other"]

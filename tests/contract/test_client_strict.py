@@ -25,7 +25,9 @@ async def _real_payloads(tmp_path: Path, model: Path) -> dict[str, Any]:
     )
     payloads: dict[str, Any] = {}
     async with (
-        running_monitor(source=f"file:{recording}", data_dir=tmp_path / "data", model=model) as mon,
+        running_monitor(
+            source=f"file:{recording}", data_dir=tmp_path / "data", model_dir=model
+        ) as mon,
         aiohttp.ClientSession(headers={"Authorization": f"Bearer {mon.token}"}) as session,
     ):
         async with session.ws_connect(f"{mon.url}/api/v1/ws") as ws:

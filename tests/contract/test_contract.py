@@ -4,29 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from homeassistant.config_entries import SOURCE_USER, ConfigEntry
-from homeassistant.const import ATTR_ENTITY_ID, CONF_HOST, CONF_PORT, CONF_TOKEN
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
-from monitor_server import RunningMonitor, running_monitor
+from monitor_server import running_monitor
 
 from custom_components.babblefish.api import BabblefishClient
 from custom_components.babblefish.const import DOMAIN
 
+from .ha_helpers import add_through_config_flow, entity_state, wait_until
+
 FIXTURES = Path(__file__).resolve().parents[1] / "ha" / "fixtures"
-
-
-async def _wait_until(predicate: Callable[[], object], within: float = 20.0) -> None:
-    async with asyncio.timeout(within):
-        while not predicate():  # noqa: ASYNC110 - the monitor runs on its own clock
-            await asyncio.sleep(0.05)
 
 
 def _assert_same_shape(real: Any, fixture: Any, where: str = "$") -> None:
@@ -57,22 +50,6 @@ def _assert_same_shape(real: Any, fixture: Any, where: str = "$") -> None:
 def _fixture(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((FIXTURES / name).read_text())
     return data
-
-
-async def _add_through_config_flow(hass: HomeAssistant, mon: RunningMonitor) -> ConfigEntry:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: mon.host, CONF_PORT: mon.port, CONF_TOKEN: mon.token}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY, result
-    await hass.async_block_till_done()
-    entry: ConfigEntry = result["result"]
-    return entry
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str | None:
-    state = hass.states.get(entity_id)
-    return None if state is None else state.state
 
 
 @pytest.fixture
@@ -132,34 +109,34 @@ async def test_integration_against_real_monitor(
     async with running_monitor(
         source=f"file:{cry_recording}", data_dir=tmp_path / "data", model_dir=tone_model_dir
     ) as mon:
-        entry = await _add_through_config_flow(hass, mon)
+        entry = await add_through_config_flow(hass, mon)
         assert entry.unique_id == mon.monitor.identity.device_id
         assert entry.title == "Nursery"
 
-        await _wait_until(lambda: _state(hass, "binary_sensor.nursery_crying") == "on")
-        assert _state(hass, "sensor.nursery_sound") == "crying"
+        await wait_until(lambda: entity_state(hass, "binary_sensor.nursery_crying") == "on")
+        assert entity_state(hass, "sensor.nursery_sound") == "crying"
         event = hass.states.get("event.nursery_cry")
         assert event is not None
         fired.append(event.attributes["event_type"])
-        await _wait_until(lambda: _state(hass, "binary_sensor.nursery_crying") == "off")
+        await wait_until(lambda: entity_state(hass, "binary_sensor.nursery_crying") == "off")
         event = hass.states.get("event.nursery_cry")
         assert event is not None
         assert event.attributes["event_type"] == "cry_ended"
         assert event.attributes["duration"] > 1.0
         assert 0.5 < event.attributes["peak_confidence"] <= 1.0
-        assert _state(hass, "sensor.nursery_cry_episodes_today") == "1"
-        assert float(_state(hass, "sensor.nursery_cry_minutes_today") or 0) > 0
-        assert float(_state(hass, "sensor.nursery_last_cry_duration") or 0) > 1.0
-        assert float(_state(hass, "sensor.nursery_sound_level") or 0) < 0
-        assert float(_state(hass, "sensor.nursery_temperature") or "nan") > 0
-        assert float(_state(hass, "sensor.nursery_humidity") or "nan") > 0
-        assert _state(hass, "sensor.nursery_model_version") == "test"
-        await _wait_until(lambda: _state(hass, "sensor.nursery_audio_source") == "ended")
+        assert entity_state(hass, "sensor.nursery_cry_episodes_today") == "1"
+        assert float(entity_state(hass, "sensor.nursery_cry_minutes_today") or 0) > 0
+        assert float(entity_state(hass, "sensor.nursery_last_cry_duration") or 0) > 1.0
+        assert float(entity_state(hass, "sensor.nursery_sound_level") or 0) < 0
+        assert float(entity_state(hass, "sensor.nursery_temperature") or "nan") > 0
+        assert float(entity_state(hass, "sensor.nursery_humidity") or "nan") > 0
+        assert entity_state(hass, "sensor.nursery_model_version") == "test"
+        await wait_until(lambda: entity_state(hass, "sensor.nursery_audio_source") == "ended")
 
         await hass.services.async_call(
             "switch", "turn_off", {ATTR_ENTITY_ID: "switch.nursery_detection"}, blocking=True
         )
-        await _wait_until(lambda: _state(hass, "switch.nursery_detection") == "off")
+        await wait_until(lambda: entity_state(hass, "switch.nursery_detection") == "off")
         assert mon.monitor.live.paused
         await hass.services.async_call(
             "number",
@@ -167,7 +144,7 @@ async def test_integration_against_real_monitor(
             {ATTR_ENTITY_ID: "number.nursery_sensitivity", "value": 70},
             blocking=True,
         )
-        await _wait_until(lambda: _state(hass, "number.nursery_sensitivity") == "70.0")
+        await wait_until(lambda: entity_state(hass, "number.nursery_sensitivity") == "70.0")
         assert mon.monitor.live.sensitivity == pytest.approx(0.7)
 
         assert await hass.config_entries.async_unload(entry.entry_id)
@@ -189,16 +166,16 @@ async def test_real_monitor_without_model_raises_repair(
         data_dir=tmp_path / "data",
         model_dir=empty_model,
     ) as mon:
-        entry = await _add_through_config_flow(hass, mon)
+        entry = await add_through_config_flow(hass, mon)
         issue = issue_registry.async_get_issue(DOMAIN, f"model_error_{entry.entry_id}")
         assert issue is not None
         assert issue.translation_placeholders is not None
         assert issue.translation_placeholders["error"]
         assert hass.states.get("sensor.nursery_sound") is None
-        await _wait_until(lambda: _state(hass, "sensor.nursery_audio_source") == "running")
-        await _wait_until(
-            lambda: _state(hass, "sensor.nursery_sound_level") not in (None, "unknown")
+        await wait_until(lambda: entity_state(hass, "sensor.nursery_audio_source") == "running")
+        await wait_until(
+            lambda: entity_state(hass, "sensor.nursery_sound_level") not in (None, "unknown")
         )
-        assert -40 < float(_state(hass, "sensor.nursery_sound_level") or 0) < 0
+        assert -40 < float(entity_state(hass, "sensor.nursery_sound_level") or 0) < 0
         assert await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()

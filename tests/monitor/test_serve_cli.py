@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -44,6 +45,47 @@ async def test_user_mistakes_exit_2_without_traceback(
     code, _out, err = await run_cli(*base, *args)
     assert code == 2, err
     assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("flag", "kind", "message"),
+    [
+        ("--data-dir", "file", "--data-dir {path} is a file; give a directory"),
+        ("--record-clips", "file", "--record-clips {path} is a file; give a directory"),
+        ("--source", "directory", "audio file {path} is a directory; give a WAV or FLAC file"),
+    ],
+)
+async def test_a_file_for_a_directory_and_back_is_named(
+    tmp_path: Path, flag: str, kind: str, message: str
+) -> None:
+    wav = write_recording(tmp_path / "q.wav", [("quiet", 0.5)])
+    path = tmp_path / "wrong"
+    if kind == "file":
+        path.write_text("not a directory")
+    else:
+        path.mkdir()
+    value = f"file:{path}" if flag == "--source" else str(path)
+    args = {"--source": f"file:{wav}", "--data-dir": str(tmp_path / "data"), flag: value}
+    code, _out, err = await run_cli(
+        "serve", "--no-zeroconf", *[x for kv in args.items() for x in kv]
+    )
+    assert code == 2, err
+    assert message.format(path=path) in err and "Traceback" not in err
+
+
+async def test_a_busy_port_suggests_another(tmp_path: Path) -> None:
+    wav = write_recording(tmp_path / "q.wav", [("quiet", 0.5)])
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        code, _out, err = await run_cli(
+            "serve", "--source", f"file:{wav}", "--data-dir", str(tmp_path), "--no-zeroconf",
+            "--host", "127.0.0.1", "--port", port,
+        )  # fmt: skip
+    assert code == 2, err
+    assert f"port {port} on 127.0.0.1 is already in use" in err and "--port" in err
+    assert "Traceback" not in err
 
 
 async def test_serve_prints_token_serves_and_stops_on_sigterm(

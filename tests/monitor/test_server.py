@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import socket
 import stat
 from collections.abc import AsyncIterator
@@ -14,8 +13,6 @@ import aiohttp
 import pytest
 from monitor_helpers import auth, receive_until, wait_for, write_recording
 from monitor_server import RunningMonitor, running_monitor
-
-needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
 
 
 @pytest.fixture
@@ -145,7 +142,7 @@ async def test_vanishing_clients_are_forgotten(mon: RunningMonitor) -> None:
         await receive_until(ws, lambda m: m["type"] == "result" and m["id"] == 1)
 
 
-@needs_ffmpeg
+@pytest.mark.usefixtures("ffmpeg")
 async def test_client_that_never_reads_is_dropped_without_stalling_audio(
     tmp_path: Path, tone_model_dir: Path
 ) -> None:

@@ -141,11 +141,17 @@ async def test_wall_clock_jumps_do_not_bend_durations(tmp_path: Path, tone_model
         json.dumps(history)
 
 
-async def test_missing_model_is_reported_and_sound_level_still_works(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("model", "message"), [("nope", "does not exist"), ("model.tflite", "is a file")]
+)
+async def test_missing_model_is_reported_and_sound_level_still_works(
+    tmp_path: Path, model: str, message: str
+) -> None:
     wav = write_recording(tmp_path / "quiet.wav", [("quiet", 3.0)])
+    (tmp_path / "model.tflite").write_bytes(b"a model file, not its directory")
     async with (
         running_monitor(
-            source=f"file:{wav}", data_dir=tmp_path, model_dir=tmp_path / "nope", realtime=False
+            source=f"file:{wav}", data_dir=tmp_path, model_dir=tmp_path / model, realtime=False
         ) as mon,
         aiohttp.ClientSession(headers=auth(mon.token)) as session,
     ):
@@ -154,7 +160,7 @@ async def test_missing_model_is_reported_and_sound_level_still_works(tmp_path: P
             info = await resp.json()
         async with session.get(f"{mon.url}/api/v1/state") as resp:
             state = await resp.json()
-    assert "does not exist" in info["model"]["error"] and info["model"]["labels"] == []
+    assert message in info["model"]["error"] and info["model"]["labels"] == []
     assert state["model_status"] == {"status": "error", "error": info["model"]["error"]}
     assert state["sound_level"]["rms_dbfs"] is not None and state["sound_class"] is None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +18,6 @@ from babblefish_monitor.audio.sources import (
     open_source,
 )
 
-needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
 FAST = RestartPolicy(start_timeout=2.0, stall_timeout=0.5, backoff_initial=0.05, backoff_max=0.2)
 
 
@@ -86,7 +84,7 @@ def test_missing_program_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
         open_source("pulse")
 
 
-@needs_ffmpeg
+@pytest.mark.usefixtures("ffmpeg")
 def test_specs_build_the_documented_commands() -> None:
     rtsp = open_source("ffmpeg:rtsp://cam.local/audio")
     assert isinstance(rtsp, ProcessSource)
@@ -100,28 +98,27 @@ def test_specs_build_the_documented_commands() -> None:
     ]  # fmt: skip
     with pytest.raises(SourceError, match="need '-i <input>'"):
         open_source("ffmpeg:-f lavfi")
-    if shutil.which("arecord"):
-        alsa = open_source("alsa:hw:1,0")
-        assert isinstance(alsa, ProcessSource)
-        assert alsa.argv[1:] == [
-            "-q",
-            "-D",
-            "hw:1,0",
-            "-t",
-            "raw",
-            "-f",
-            "S16_LE",
-            "-r",
-            "16000",
-            "-c",
-            "1",
-        ]
-        assert open_source("alsa").argv[3] == "default"  # type: ignore[attr-defined]
-    if shutil.which("parec"):
-        pulse = open_source("pulse:nursery.monitor")
-        assert isinstance(pulse, ProcessSource)
-        assert "--device=nursery.monitor" in pulse.argv and "--rate=16000" in pulse.argv
-        assert not any(a.startswith("--device") for a in open_source("pulse").argv)  # type: ignore[attr-defined]
+    # arecord and parec come from alsa-utils and pulseaudio-utils, which .ci/run installs.
+    alsa = open_source("alsa:hw:1,0")
+    assert isinstance(alsa, ProcessSource)
+    assert alsa.argv[1:] == [
+        "-q",
+        "-D",
+        "hw:1,0",
+        "-t",
+        "raw",
+        "-f",
+        "S16_LE",
+        "-r",
+        "16000",
+        "-c",
+        "1",
+    ]
+    assert open_source("alsa").argv[3] == "default"  # type: ignore[attr-defined]
+    pulse = open_source("pulse:nursery.monitor")
+    assert isinstance(pulse, ProcessSource)
+    assert "--device=nursery.monitor" in pulse.argv and "--rate=16000" in pulse.argv
+    assert not any(a.startswith("--device") for a in open_source("pulse").argv)  # type: ignore[attr-defined]
 
 
 # --- files ------------------------------------------------------------------------------------
@@ -176,7 +173,7 @@ async def test_looped_file_keeps_going_until_closed(tmp_path: Path) -> None:
 # --- capture programs -------------------------------------------------------------------------
 
 
-@needs_ffmpeg
+@pytest.mark.usefixtures("ffmpeg")
 async def test_ffmpeg_lavfi_source_delivers_a_tone() -> None:
     statuses: list[str] = []
     source = open_source(
@@ -190,7 +187,7 @@ async def test_ffmpeg_lavfi_source_delivers_a_tone() -> None:
     assert abs(np.argmax(spectrum) - 1000) <= 2  # 1 Hz per bin over one second
 
 
-@needs_ffmpeg
+@pytest.mark.usefixtures("ffmpeg")
 async def test_process_that_exits_is_restarted_and_blocks_continue() -> None:
     # Each life of ffmpeg makes 0.3 s of audio and exits; blocks() carries on across restarts.
     statuses: list[tuple[str, str | None]] = []

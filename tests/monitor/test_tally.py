@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from babblefish_monitor.tally import DB_FILE, CryTally, split_by_day
+from babblefish_monitor.tally import CHECKPOINT_INTERVAL_S, DB_FILE, CryTally, split_by_day
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -31,6 +31,14 @@ def on_disk_duration(data_dir: Path) -> float:
         return float(db.execute("SELECT duration_s FROM episodes").fetchone()[0])
 
 
+def on_disk_duration_of(tally: CryTally) -> float:
+    """The running episode's duration as another connection reads it."""
+    assert tally.running is not None
+    with closing(sqlite3.connect(tally.path)) as db:
+        row = db.execute("SELECT duration_s FROM episodes WHERE id = ?", (tally.running.id,))
+        return float(row.fetchone()[0])
+
+
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=BERLIN)
 
@@ -45,12 +53,17 @@ def test_split_by_day_across_midnight_and_dst() -> None:
 
 
 def test_episode_counts_and_history(tmp_path: Path) -> None:
-    tally = CryTally(tmp_path, BERLIN)
+    clock = FakeMonotonic()
+    tally = CryTally(tmp_path, BERLIN, monotonic=clock)
     tally.start_episode(at("2026-11-19T02:00:00"), 0.8)
     tally.end_episode(60.0, 0.9)
     tally.start_episode(at("2026-11-20T03:00:00"), 0.7)
     tally.update_episode(20.0, 0.95)
-    assert tally.day_total(date(2026, 11, 20)).cry_seconds == 20.0
+    # A running episode is reported as last written, so a crash cannot take back what was shown.
+    assert tally.day_total(date(2026, 11, 20)).cry_seconds == 0.0
+    clock.now += CHECKPOINT_INTERVAL_S
+    tally.update_episode(20.0, 0.95)
+    assert tally.day_total(date(2026, 11, 20)).cry_seconds == 20.0 == on_disk_duration_of(tally)
     assert tally.day_total(date(2026, 11, 20)).episodes == 1
     assert tally.last_episode() is tally.running
     tally.end_episode(30.0, 0.96)
@@ -102,6 +115,9 @@ def test_checkpoint_every_interval(tmp_path: Path) -> None:
     assert on_disk_duration(tmp_path) == 0.0
     clock.now += 0.2
     tally.update_episode(5.1, 0.9)
+    assert on_disk_duration(tmp_path) == 5.1
+    clock.now += 5.0
+    tally.update_episode(4.0, 0.9)  # a smaller figure later never takes back what was recorded
     assert on_disk_duration(tmp_path) == 5.1
     tally.close()
 

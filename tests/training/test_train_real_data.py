@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 from babblefish_training.operating_point import SHIFTS
-from babblefish_training.pipeline import TrainOptions, train
+from babblefish_training.options import TrainOptions
+from babblefish_training.training_run import train
 
 
 @pytest.mark.slow

@@ -6,6 +6,8 @@ from typing import Any
 
 from babblefish_monitor.audio.detector import shifted_threshold
 
+from .devmetrics import card_section
+
 
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f} %"
@@ -57,6 +59,7 @@ def _metrics_section(metrics: dict[str, Any]) -> list[str]:
         ]
         lines += ["| check | rate |", "|---|---|"]
         lines += [f"| {name.replace('_', ' ')} | {_pct(value)} |" for name, value in stress.items()]
+    lines += card_section(metrics)
     lines += ["", "Per class (precision / recall / support):", ""]
     lines += ["| label | precision | recall | support |", "|---|---|---|---|"]
     for label, m in val["per_class"].items():

@@ -144,3 +144,38 @@ def channel_lines(figures: dict[str, Any]) -> list[str]:
         f"| validation cries in small rooms at 2-3 m: recall | "
         f"{format_rate(swap.get('reverberant_cries_recall'))} |",
     ]
+
+
+def card_section(metrics: dict[str, Any]) -> list[str]:
+    """The model card's lines for these figures (and the nights, once dev_bench recorded them)."""
+    lines: list[str] = []
+    if "channels" in metrics:
+        lines += [
+            "",
+            "Channel checks at the same threshold (90 % Wilson intervals): full-band cries apart "
+            "from phone cries, validation negatives through phone lines (GSM, Opus, Speex; "
+            "band-passed), validation cries through simulated small rooms at 2-3 m:",
+            "",
+            "| measure | value |",
+            "|---|---|",
+            *channel_lines(metrics["channels"]),
+        ]
+    bench = metrics.get("dev_bench")
+    if bench:
+        fb = bench["clips"]["full_band_all_dev"]
+        lines += [
+            "",
+            "`bench/dev_bench.py` (every dev cry that is not a phone recording, most of them "
+            "training clips; nights at the model's own detector settings, onset as announced):",
+            "",
+            "| measure | value |",
+            "|---|---|",
+            f"| full-band dev cries ({fb['clips']}, most seen in training): recall | {format_rate(fb)} |",
+        ]
+        for night in bench.get("nights", []):
+            lines.append(
+                f"| {night['night']}: episodes, false alarms/h, announced onset median / p90 | "
+                f"{night['found']}/{night['episodes']}, {night['false_alarms_per_hour']:.2f}, "
+                f"{night['announced_onset_median_s']:.2f} s / {night['announced_onset_p90_s']:.2f} s |"
+            )
+    return lines

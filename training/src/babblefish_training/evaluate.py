@@ -6,10 +6,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from babblefish_monitor.audio.classifier import Classifier
 from babblefish_monitor.audio.model import ModelSpec, load_model_dir
 
 from .dataset import Clip, ClipRef, load_clips, scan_datasets
+from .devmetrics import full_band_cries
 from .errors import TrainingError
 from .report import build_report
 from .scoring import ClipScores, score_clips
@@ -82,5 +84,10 @@ def evaluate(
         names=[c.ref.path.name for c in clips],
         max_fpr=float(spec.extra.get("training", {}).get("max_fpr", 0.01)),
     )
+    truth = [true_label(c.ref.folder, spec, mapping) for c in clips]
+    positive = np.array([t == spec.cry_label for t in truth], dtype=bool)
+    # Phone cries (donateacry) dominate the data; the cries from other microphones are what a
+    # nursery's USB microphone resembles, so they get their own line.
+    full_band = full_band_cries(scores.cry, positive, [c.ref.source for c in clips], spec.threshold)
     return {"model": spec.name, "model_dir": str(spec.directory), "split": split,
-            "skipped_files": skipped, **report}  # fmt: skip
+            "skipped_files": skipped, **report, "full_band_cries": full_band}  # fmt: skip

@@ -16,7 +16,7 @@ BN_MOMENTUM = 0.9
 # ds_cnn's activations are capped (ReLU6, as in MobileNet): int8 calibration spreads 256 levels
 # over each tensor's observed range, and uncapped ReLUs ranged to 8-17, coarse enough to flip
 # near-tied argmaxes (int8/float agreement 97.8 % -> 98.5 %, means of three seeds). 6 fuses into
-# the convolutions; a lower cap adds ops and costs recall (bench/README.md, "Third round").
+# the convolutions; a lower cap adds ops and cost recall when tried.
 ACTIVATION_CAP = 6.0
 
 

@@ -2,7 +2,8 @@
 
 The model's threshold is a clip-level point (a clip's best window at <= 1 % false positives). The
 monitor decides on every window, so its detector alarms `threshold_shift` log-odds lower; the
-right shift differs from model to model (bench/README.md, "Third round"). This module replays a
+right shift differs from model to model (each network's window scores spread differently around
+its clip threshold). This module replays a
 scored night through the real detector at several shifts and scores each against the targets:
 episode recall >= 95 %, <= 1 false alarm an hour, cry minutes within 10 %, median onset latency
 <= 1.5 s (stream time from the true onset to `cry_started`).
@@ -210,8 +211,8 @@ class ShiftChoice:
 def choose_shift(run: Trial, base: DetectorConfig, shifts: Sequence[float] = SHIFTS) -> ShiftChoice:
     """The model's threshold_shift, every other detector setting as given: the middle of the
     shifts that meet every target on this night (else the least bad). The middle, not the edge
-    with the fewest false alarms or the quickest onsets: another night moves both, and a shift at
-    the edge fell off it (bench/README.md, "Third round")."""
+    with the fewest false alarms or the quickest onsets: another night moves both, and a shift
+    chosen at the edge of one night's passing range failed on the next."""
     scanned = tuple((shift, run(replace(base, threshold_shift=shift))) for shift in shifts)
     passing = tuple(shift for shift, m in scanned if m.passes)
     if passing:

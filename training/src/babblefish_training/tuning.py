@@ -1,8 +1,8 @@
 """The monitor's operating point for a new model, tuned on a night built from held-out clips.
 
 Without one a model gets the monitor's default shift (2 log-odds below its clip threshold), which
-was tuned for one model and lets others fire several times an hour (bench/README.md, "Third
-round"). `train` therefore builds a night from the validation clips only (recording groups the
+was tuned for one model and, measured on others' nights, let them fire several times an hour.
+`train` therefore builds a night from the validation clips only (recording groups the
 network never saw), replays it through the monitor's own pipeline and detector, and stores the
 shift that meets every night target in model.json.
 """

@@ -170,3 +170,11 @@ class MonitorConfig:
         if not self.name.strip():
             raise ConfigError("--name must not be empty")
         parse_zone(self.timezone)
+        for flag_text, path in (
+            ("--data-dir", self.data_dir),
+            ("--record-clips", self.record_clips),
+        ):
+            if path is not None and path.is_file():
+                raise ConfigError(
+                    f"{flag_text} {path} is a file; give a directory (it is created if missing)"
+                )

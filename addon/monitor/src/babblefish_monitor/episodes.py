@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from babblefish_monitor.api.protocol import EventName
-from babblefish_monitor.audio.detector import CryEvent
+from babblefish_monitor.audio.detector import CryEvent, Episode
 from babblefish_monitor.audio.pipeline import PipelineOutput
 from babblefish_monitor.clips import ClipRecorder
 from babblefish_monitor.tally import CryTally, EpisodeRecord
@@ -25,16 +25,13 @@ class EpisodeBook:
         tally: CryTally,
         clips: ClipRecorder | None,
         *,
-        cry_label: str,
         wall_of: Callable[[float], datetime],
         publish: PublishEvent,
     ) -> None:
         self.tally = tally
         self.clips = clips
-        self._cry_label = cry_label
         self._wall_of = wall_of
         self._publish = publish
-        self._stream_start = 0.0
         self.crying = False
 
     def feed(self, block: npt.NDArray[np.int16]) -> None:
@@ -42,16 +39,20 @@ class EpisodeBook:
         if self.clips is not None:
             self.clips.feed(block)
 
-    def fold(self, output: PipelineOutput, stream_time: float) -> bool:
-        """Apply a block's events and advance a running episode; True when one is running."""
+    def fold(self, output: PipelineOutput, running: Episode | None) -> bool:
+        """Apply a block's events and advance the running episode; True when one is running.
+
+        A running episode counts only up to the last moment known to be crying: the hang-over
+        after it may yet turn out to be silence, and a figure once published is never taken back.
+        """
         for event in output.events:
             if event.kind == "cry_started":
                 self._start(event)
             elif self.crying:
                 self._end(event)
-        if not self.crying:
+        if not self.crying or running is None:
             return False
-        self.tally.update_episode(stream_time - self._stream_start, self._window_peak(output))
+        self.tally.update_episode(running.known_duration, running.peak_score)
         return True
 
     def close(self) -> None:
@@ -59,11 +60,7 @@ class EpisodeBook:
         if self.clips is not None:
             self.clips.stop()
 
-    def _window_peak(self, output: PipelineOutput) -> float:
-        return max((w.scores.get(self._cry_label, 0.0) for w in output.windows), default=0.0)
-
     def _start(self, event: CryEvent) -> None:
-        self._stream_start = event.start
         wall_start = self._wall_of(event.start)
         record = self.tally.start_episode(wall_start, event.peak_score)
         self.crying = True

@@ -1,4 +1,4 @@
-"""The monitor's persistent identity: its API token and device id, kept in the data directory."""
+"""The monitor's identity: its API token and device id, kept in the data directory, and its version."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import secrets
 import uuid
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 _LOGGER = logging.getLogger(__name__)
@@ -64,3 +65,11 @@ def load_identity(data_dir: Path, configured_token: str | None) -> Identity:
     data_dir.mkdir(parents=True, exist_ok=True)
     token, token_path = load_or_create_token(data_dir, configured_token)
     return Identity(load_or_create_device_id(data_dir), token, token_path)
+
+
+def monitor_version() -> str:
+    """The installed package's version."""
+    try:
+        return version("babblefish-monitor")
+    except PackageNotFoundError:
+        return "0.0.0"

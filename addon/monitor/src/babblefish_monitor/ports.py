@@ -8,6 +8,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from babblefish_monitor.audio.detector import Episode
 from babblefish_monitor.audio.model import ModelSpec
 from babblefish_monitor.audio.pipeline import PipelineOutput
 from babblefish_monitor.audio.sources import Block, SourceStatus
@@ -19,6 +20,8 @@ class PipelineLike(Protocol):
 
     @property
     def stream_time(self) -> float: ...
+    @property
+    def current_episode(self) -> Episode | None: ...
     def process(self, block: npt.NDArray[np.int16]) -> PipelineOutput: ...
     def flush(self) -> PipelineOutput: ...
     def set_sensitivity(self, sensitivity: float) -> None: ...

@@ -91,20 +91,41 @@ def register(subparsers: Any) -> None:
         help="process a recording as fast as possible and write its cry events",
         description="Process a WAV/FLAC recording as fast as possible; one JSON line per event.",
     )
-    parser.add_argument("file", type=Path, help="WAV or FLAC recording (any rate, any channels)")
-    parser.add_argument("--events-out", type=Path, required=True, help="JSON-lines file to write")
-    parser.add_argument(
-        "--model", type=Path, default=None, help="model directory (default: shipped)"
+    add = parser.add_argument
+    add("file", type=Path, help="WAV or FLAC recording to process (any rate, any channels).")
+    add("--events-out", type=Path, required=True, metavar="FILE", help="JSON-lines file to write.")
+    add(
+        "--model",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="Model directory. (default: the model shipped with the monitor)",
     )
-    parser.add_argument(
-        "--sensitivity", type=float, default=0.5, help="0..1, 0.5 = the default operating point"
+    add(
+        "--sensitivity",
+        type=float,
+        default=0.5,
+        help="How readily crying is detected, 0 to 1; higher detects more. (default: 0.5)",
     )
-    parser.add_argument("--hop", type=float, default=DEFAULT_HOP_SECONDS, help="window hop, s")
+    add(
+        "--hop",
+        type=float,
+        default=DEFAULT_HOP_SECONDS,
+        metavar="SECONDS",
+        help=f"Seconds between classifier windows. (default: {DEFAULT_HOP_SECONDS})",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Replay args.file; returns the process exit status."""
+    if Path(args.events_out).is_dir():
+        print(
+            f"babblefish-monitor replay: --events-out {args.events_out} is a directory; "
+            "give the name of the JSON-lines file to write",
+            file=sys.stderr,
+        )
+        return 2
     try:
         spec = load_model_dir(args.model)
         config = DetectorConfig(sensitivity=args.sensitivity)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import logging
 import re
 import signal
@@ -98,8 +99,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"babblefish-monitor serve: {err}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as err:  # port in use, data dir not writable
-        print(f"babblefish-monitor serve: {err}", file=sys.stderr)
+        print(f"babblefish-monitor serve: {_os_error_message(err, config)}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _os_error_message(err: OSError, config: MonitorConfig) -> str:
+    if err.errno == errno.EADDRINUSE:
+        return (
+            f"port {config.port} on {config.host} is already in use (is another monitor "
+            "running?); choose a free one with --port"
+        )
+    return str(err)
 
 
 async def serve(config: MonitorConfig) -> int:

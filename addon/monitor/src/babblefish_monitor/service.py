@@ -7,7 +7,6 @@ import logging
 import time
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta, tzinfo
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
@@ -17,7 +16,14 @@ from .api import protocol
 from .api.ingress import IngressServer, add_panel_page
 from .api.panel import PanelRoutes
 from .api.server import ApiServer, ClientHub
-from .api.state import LiveState, build_history, build_model_info, build_state, episode_dict
+from .api.state import (
+    LiveState,
+    build_history,
+    build_info,
+    build_model_info,
+    build_state,
+    episode_dict,
+)
 from .api.zeroconf_advert import ZeroconfAdvert
 from .audio.pipeline import PipelineOutput
 from .climate import ClimateReader, ClimateReading, run_climate
@@ -25,7 +31,7 @@ from .clips import ClipRecorder
 from .config import MonitorConfig
 from .episodes import EpisodeBook
 from .factories import LoadedModel, load_pipeline
-from .identity import Identity, load_identity
+from .identity import Identity, load_identity, monitor_version
 from .labels.service import LabelService
 from .ports import PipelineFactory, SourceFactory, SourceLike
 from .pushes import PushThrottle, run_ticker
@@ -34,14 +40,6 @@ from .tally import CryTally, EpisodeRecord
 _LOGGER = logging.getLogger(__name__)
 
 WallClock = Callable[[tzinfo], datetime]
-
-
-def monitor_version() -> str:
-    """The installed package's version."""
-    try:
-        return version("babblefish-monitor")
-    except PackageNotFoundError:
-        return "0.0.0"
 
 
 class Monitor:
@@ -80,7 +78,6 @@ class Monitor:
         self.episodes = EpisodeBook(
             tally,
             clips,
-            cry_label=self.spec.cry_label if self.spec else "crying",
             wall_of=self.wall_of,
             publish=self._send_event,
         )
@@ -203,17 +200,8 @@ class Monitor:
 
     # -- MonitorApi ----------------------------------------------------------------------------
     def info(self) -> protocol.Info:
-        capabilities = ["pause", "sensitivity", "sound_level", "history"]
-        if self.climate is not None:
-            capabilities.insert(2, "climate")
-        return {
-            "device_id": self.identity.device_id,
-            "name": self.config.name,
-            "version": monitor_version(),
-            "protocol_version": protocol.PROTOCOL_VERSION,
-            "model": build_model_info(self.spec, self.live.model_error),
-            "capabilities": capabilities,
-        }
+        model = build_model_info(self.spec, self.live.model_error)
+        return build_info(self.identity, self.config.name, model, climate=self.climate is not None)
 
     def state(self) -> protocol.State:
         return build_state(self.live, self.tally, self.now())
@@ -291,7 +279,7 @@ class Monitor:
                 self.pushes.mark(significant=True)
             self.live.sound_class, self.live.scores = window.sound_class, dict(window.scores)
             self.pushes.mark(significant=False)
-        if self.episodes.fold(output, self.pipeline.stream_time):
+        if self.episodes.fold(output, self.pipeline.current_episode):
             self.pushes.mark(significant=False)
         self.live.crying = self.episodes.crying
         self.pushes.maybe_push()

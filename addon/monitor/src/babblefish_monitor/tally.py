@@ -14,8 +14,9 @@ _LOGGER = logging.getLogger(__name__)
 
 DB_FILE = "tally.db"
 SCHEMA_VERSION = 1
-# How much of a running episode a crash can lose: a couple of seconds, for one small write.
-CHECKPOINT_INTERVAL_S = 2.0
+# A running episode is published as it was last written, so a crash can take back nothing a
+# client has seen; one small write a second keeps the published figure about a second behind.
+CHECKPOINT_INTERVAL_S = 1.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -82,7 +83,11 @@ def _timestamp() -> str:
 
 
 class CryTally:
-    """Persists episodes and per-day cry seconds; checkpoints the running episode every few s."""
+    """Persists episodes and per-day cry seconds; checkpoints the running episode every second.
+
+    Every figure it reports (day totals, the last episode, history) is what is on disk, the running
+    episode as of its last checkpoint: a restart never shows less than was reported before it.
+    """
 
     def __init__(
         self,
@@ -97,7 +102,8 @@ class CryTally:
         self.moved_aside: Path | None = None
         self._interval = checkpoint_interval
         self._monotonic = monotonic
-        self._running: EpisodeRecord | None = None
+        self._running: EpisodeRecord | None = None  # the latest progress, in memory
+        self._saved: EpisodeRecord | None = None  # the running episode as last written
         self._last_write = 0.0
         self._db = self._open()
         self._close_interrupted()
@@ -175,16 +181,20 @@ class CryTally:
         )
         assert cursor.lastrowid is not None
         self._running = EpisodeRecord(int(cursor.lastrowid), start_utc, 0.0, peak_score, False)
+        self._saved = self._running
         self._last_write = self._monotonic()
         return self._running
 
     def update_episode(self, duration_s: float, peak_score: float) -> None:
-        """Record progress of the running episode; writes it once the checkpoint interval passed."""
+        """Record progress of the running episode; writes it once the checkpoint interval passed.
+
+        `duration_s` should count only seconds known to be crying; it is never taken back.
+        """
         if self._running is None:
             return
         self._running = replace(
             self._running,
-            duration_s=max(0.0, duration_s),
+            duration_s=max(self._running.duration_s, duration_s),
             peak_score=max(self._running.peak_score, peak_score),
         )
         if self._monotonic() - self._last_write >= self._interval:
@@ -197,7 +207,7 @@ class CryTally:
         duration_s = max(0.0, duration_s)
         done = replace(self._running, duration_s=duration_s, peak_score=peak_score, ended=True)
         self._write(done)
-        self._running = None
+        self._running = self._saved = None
         return done
 
     def _write(self, episode: EpisodeRecord) -> None:
@@ -217,6 +227,8 @@ class CryTally:
                 ],
             )
         self._last_write = self._monotonic()
+        if not episode.ended:
+            self._saved = episode
 
     def _transaction(self) -> sqlite3.Connection:
         self._db.execute("BEGIN")
@@ -224,25 +236,18 @@ class CryTally:
 
     # -- queries -------------------------------------------------------------------------------
     def day_total(self, day: date) -> DayTotal:
-        """Cry seconds and episodes on a local day, the running episode included."""
-        running_id = self._running.id if self._running else -1
+        """Cry seconds and episodes on a local day, the running episode's last checkpoint included."""
         seconds, episodes = self._db.execute(
             "SELECT COALESCE(SUM(seconds), 0), COUNT(DISTINCT episode_id) FROM day_seconds "
-            "WHERE day = ? AND episode_id != ? AND seconds > 0",
-            (day.isoformat(), running_id),
+            "WHERE day = ? AND seconds > 0",
+            (day.isoformat(),),
         ).fetchone()
-        if self._running is not None:
-            running = self._running
-            for part_day, part in split_by_day(running.start, running.duration_s, self.tz):
-                if part_day == day and part > 0:
-                    seconds += part
-                    episodes += 1
         return DayTotal(day, float(seconds), int(episodes))
 
     def last_episode(self) -> EpisodeRecord | None:
-        """The running episode, else the most recent ended one."""
-        if self._running is not None:
-            return self._running
+        """The running episode as last checkpointed, else the most recent ended one."""
+        if self._saved is not None:
+            return self._saved
         row = self._db.execute(
             "SELECT id, start_utc, duration_s, peak_score, ended FROM episodes "
             "WHERE ended = 1 ORDER BY start_utc DESC, id DESC LIMIT 1"
@@ -260,8 +265,8 @@ class CryTally:
             (first.isoformat(), today.isoformat()),
         ).fetchall()
         episodes = [_record(row) for row in rows]
-        if self._running is not None:
-            episodes.insert(0, self._running)
+        if self._saved is not None:
+            episodes.insert(0, self._saved)
         return totals, episodes
 
     def episode(self, episode_id: int) -> EpisodeRecord | None:

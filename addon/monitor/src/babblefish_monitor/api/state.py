@@ -7,6 +7,7 @@ from datetime import date, datetime, tzinfo
 
 from babblefish_monitor.audio.model import ModelSpec
 from babblefish_monitor.climate import DISABLED, ClimateReading
+from babblefish_monitor.identity import Identity, monitor_version
 from babblefish_monitor.tally import CryTally, EpisodeRecord
 
 from . import protocol
@@ -77,6 +78,23 @@ def build_state(live: LiveState, tally: CryTally, now: datetime) -> protocol.Sta
             "error": live.model_error,
         },
         "updated_at": now.isoformat(),
+    }
+
+
+def build_info(
+    identity: Identity, name: str, model: protocol.ModelInfo, *, climate: bool
+) -> protocol.Info:
+    """The info object: who the monitor is, its model, and what it can do."""
+    capabilities = ["pause", "sensitivity", "sound_level", "history"]
+    if climate:
+        capabilities.insert(2, "climate")
+    return {
+        "device_id": identity.device_id,
+        "name": name,
+        "version": monitor_version(),
+        "protocol_version": protocol.PROTOCOL_VERSION,
+        "model": model,
+        "capabilities": capabilities,
     }
 
 

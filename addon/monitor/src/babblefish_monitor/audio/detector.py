@@ -89,10 +89,19 @@ class CryEvent:
 
 @dataclass(frozen=True)
 class Episode:
-    """The running episode: when it started and its highest score so far."""
+    """The running episode: when it started, when crying was last heard, its highest score."""
 
     start: float
     peak_score: float
+    last_active: float  # reference time of the latest window above the offset threshold
+
+    @property
+    def known_duration(self) -> float:
+        """Seconds known to be crying so far: the hang-over after `last_active` may not be crying.
+
+        It only grows while the episode runs, and the episode's final duration equals it.
+        """
+        return max(0.0, self.last_active - self.start)
 
 
 class Detector:
@@ -199,7 +208,7 @@ class Detector:
         if episode is not None and not self._ended:
             if smoothed >= self.off_threshold:
                 self._last_active = ref
-                self._episode = Episode(episode.start, max(episode.peak_score, raw))
+                self._episode = Episode(episode.start, max(episode.peak_score, raw), ref)
             elif ref - self._last_active >= cfg.hangover_seconds:
                 self._ended = True
             return
@@ -235,11 +244,11 @@ class Detector:
         episode = self._episode
         if episode is not None:
             if start - self._last_active <= self.config.merge_gap_seconds:
-                self._episode = Episode(episode.start, max(episode.peak_score, peak))
+                self._episode = Episode(episode.start, max(episode.peak_score, peak), ref)
                 self._ended, self._last_active = False, ref
                 return
             events.append(self._end(t))
-        self._episode = Episode(start, peak)
+        self._episode = Episode(start, peak, ref)
         self._ended, self._last_active = False, ref
         events.append(CryEvent("cry_started", t, start, None, peak))
 
@@ -247,7 +256,7 @@ class Detector:
         assert self._episode is not None
         episode, self._episode = self._episode, None
         self._ended = False
-        end = max(self._last_active, episode.start)
+        end = max(episode.last_active, episode.start)  # so duration == known_duration
         return CryEvent("cry_ended", t, episode.start, end, episode.peak_score)
 
     def flush(self, t: float) -> list[CryEvent]:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy.typing as npt
 
+from .detector import Episode
 from .level import LevelMeter
 from .pipeline import PipelineOutput
 from .sources import SAMPLE_RATE
@@ -21,6 +22,10 @@ class LevelOnlyPipeline:
     @property
     def stream_time(self) -> float:
         return self._samples / SAMPLE_RATE
+
+    @property
+    def current_episode(self) -> Episode | None:
+        return None  # no classifier, no episodes
 
     def process(self, block: npt.NDArray[Any]) -> PipelineOutput:
         self._samples += block.size

@@ -72,6 +72,10 @@ def load_model_dir(
 ) -> ModelSpec:
     """Read and check a model directory; raise ModelError naming exactly what is wrong."""
     path = Path(directory) if directory is not None else default_model_dir()
+    if path.is_file():
+        raise ModelError(
+            f"model path {path} is a file; point --model at the folder that holds it and {SPEC_FILE}"
+        )
     if not path.is_dir():
         raise ModelError(
             f"model directory {path} does not exist; point --model at a folder with {SPEC_FILE}"

@@ -43,6 +43,8 @@ class FileSource(AudioSource):
         self.info = self._probe()
 
     def _probe(self) -> Any:
+        if self.path.is_dir():
+            raise SourceError(f"audio file {self.path} is a directory; give a WAV or FLAC file")
         if not self.path.is_file():
             raise SourceError(f"audio file {self.path} does not exist")
         try:
