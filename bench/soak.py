@@ -86,7 +86,9 @@ def main() -> None:
     (h1, r1), (h4, r4) = samples[1], samples[-1]
     growth = (r4 - r1) / (h4 - h1) if h4 > h1 else 0.0
     print(f"growth after warm-up: {growth:+.3f} MB per hour of audio (target < 1 MB/h)")
-    print(f"{args.hours:g} h replayed in {elapsed:.0f} s ({args.hours * 3600 / elapsed:.0f}x real time)")
+    print(
+        f"{args.hours:g} h replayed in {elapsed:.0f} s ({args.hours * 3600 / elapsed:.0f}x real time)"
+    )
 
 
 if __name__ == "__main__":
