@@ -155,6 +155,30 @@ class ModelStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class Storage:
+    """Whether the monitor's cry tally reaches its disk, and what is only in memory meanwhile."""
+
+    status: str
+    error: str | None
+    unsaved_episodes: int
+    unsaved_seconds: float
+    moved_aside: str | None
+    moved_reason: str | None
+
+    @classmethod
+    def read(cls, data: WireObject) -> Storage:
+        """Build from the `storage` object."""
+        return cls(
+            status=data.string("status"),
+            error=data.optional_string("error"),
+            unsaved_episodes=data.integer("unsaved_episodes"),
+            unsaved_seconds=data.number("unsaved_seconds"),
+            moved_aside=data.optional_string("moved_aside"),
+            moved_reason=data.optional_string("moved_reason"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class State:
     """`GET /api/v1/state` and the WebSocket `state` message."""
 
@@ -172,6 +196,7 @@ class State:
     climate: Climate
     source: Source
     model_status: ModelStatus
+    storage: Storage
     updated_at: datetime
 
     @property
@@ -200,6 +225,7 @@ class State:
             climate=Climate.read(data.child("climate")),
             source=Source.read(data.child("source")),
             model_status=ModelStatus.read(data.child("model_status")),
+            storage=Storage.read(data.child("storage")),
             updated_at=data.timestamp("updated_at"),
         )
 
