@@ -66,7 +66,7 @@ def test_a_correction_that_would_drop_a_confirmed_cry_is_refused() -> None:
 
 def test_a_missed_cry_is_raised_past_the_threshold() -> None:
     quiet_cry = RNG.standard_normal(12)
-    evidence = Evidence(missed=[_sample("missed at 03:00", quiet_cry, 0.1)])
+    evidence = Evidence(missed=[_sample("missed at 03:00", quiet_cry, 0.3)])
     report = _fit(evidence)
     assert report.status == "applied" and report.missed_recovered == 1
 

@@ -10,9 +10,10 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from babblefish_monitor.labels.errors import LabelError
 from babblefish_monitor.labels.export import export_zip
 from babblefish_monitor.labels.service import LabelService, parse_moment
-from babblefish_monitor.labels.store import Label, LabelError
+from babblefish_monitor.labels.store import Label
 from babblefish_monitor.tally import CryTally, EpisodeRecord
 
 from . import protocol

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections import deque
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,9 +16,11 @@ from babblefish_monitor.audio.pipeline import Pipeline, PipelineOutput
 from babblefish_monitor.tally import CryTally, EpisodeRecord
 
 from .adapt import Correction, Evidence, FitReport, Sample, fit
+from .errors import LabelError
 from .features import CRY, REPRESENTATION, FeatureLog, rows, window_features
 from .reference import reference_samples
-from .store import VERDICTS, Label, LabelError, LabelStore, Verdict
+from .ring import AudioRing
+from .store import VERDICTS, Label, LabelStore, Verdict
 from .timeline import Timeline
 
 _LOGGER = logging.getLogger(__name__)
@@ -45,33 +46,6 @@ class MonitorView(Protocol):
     def now(self) -> datetime: ...
 
     def wall_of(self, stream_time: float) -> datetime: ...
-
-
-class AudioRing:
-    """The last few minutes of audio blocks with their end in stream time."""
-
-    def __init__(self, keep_s: float, sample_rate: int = 16_000) -> None:
-        self.rate = sample_rate
-        self.keep = int(keep_s * sample_rate)
-        self._blocks: deque[npt.NDArray[np.int16]] = deque()
-        self._held = 0
-        self.end = 0.0
-
-    def feed(self, block: npt.NDArray[np.int16], end: float) -> None:
-        self._blocks.append(block)
-        self._held += block.size
-        self.end = end
-        while self._blocks and self._held - self._blocks[0].size >= self.keep:
-            self._held -= self._blocks.popleft().size
-
-    def between(self, start: float, end: float) -> npt.NDArray[np.int16]:
-        if not self._blocks:
-            return np.zeros(0, np.int16)
-        audio = np.concatenate(list(self._blocks))
-        first = self.end - audio.size / self.rate
-        lo = max(0, int((start - first) * self.rate))
-        hi = max(lo, int((end - first) * self.rate))
-        return audio[lo:hi]
 
 
 class LabelService:
