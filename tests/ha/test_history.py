@@ -3,9 +3,12 @@ event changes only when a cry starts or ends."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
@@ -13,6 +16,7 @@ from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.babblefish.api import BabblefishClient
 from custom_components.babblefish.labels import sound_state, sound_states
 from custom_components.babblefish.sound import SOUND_HOLD_S
 
@@ -22,6 +26,24 @@ from .fake_monitor import FakeMonitor, load_fixture
 SOUND = "sensor.nursery_sound"
 CRY_EVENT = "event.nursery_cry"
 CRYING = "binary_sensor.nursery_crying"
+
+
+@pytest.fixture
+async def without_push(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, monitor: FakeMonitor
+) -> AsyncIterator[MockConfigEntry]:
+    """Set up from the monitor's HTTP snapshot with the WebSocket listener idle: the tests below
+    move Home Assistant's frozen clock on and hand windows to the coordinator themselves, and a
+    live socket's own timers (heartbeats, the wait for a silent monitor) would fire with it."""
+
+    async def idle(*_: object, **__: object) -> None:
+        await asyncio.Event().wait()
+
+    with patch.object(BabblefishClient, "listen", idle):
+        mock_config_entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+        yield mock_config_entry
 
 
 def _changes(hass: HomeAssistant, entity_id: str) -> list[str]:
@@ -54,29 +76,29 @@ async def _later(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: f
 
 
 async def test_flickering_classes_write_nothing(
-    hass: HomeAssistant, init_integration: MockConfigEntry, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, without_push: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     """Two windows a second flipping between sounds for a minute leave the Sound state alone."""
     changes = _changes(hass, SOUND)
     for second in range(60):
-        await _hear(hass, init_integration, "talking" if second % 2 else "animal")
+        await _hear(hass, without_push, "talking" if second % 2 else "animal")
         await _later(hass, freezer, 1)
     assert hass.states.get(SOUND).state == "quiet"
     assert changes == []
 
 
 async def test_a_lasting_sound_is_followed_once(
-    hass: HomeAssistant, init_integration: MockConfigEntry, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, without_push: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     """A sound that holds for SOUND_HOLD_S becomes the state, with one change, not sooner."""
     changes = _changes(hass, SOUND)
-    await _hear(hass, init_integration, "talking")
+    await _hear(hass, without_push, "talking")
     await _later(hass, freezer, SOUND_HOLD_S / 2)
-    await _hear(hass, init_integration, "talking")
+    await _hear(hass, without_push, "talking")
     assert hass.states.get(SOUND).state == "quiet"
     await _later(hass, freezer, SOUND_HOLD_S / 2 + 0.5)
     assert hass.states.get(SOUND).state == "talking"
-    await _hear(hass, init_integration, "talking")
+    await _hear(hass, without_push, "talking")
     assert changes == ["talking"]
 
 

@@ -82,3 +82,11 @@ def test_cry_event_types_have_names() -> None:
     names = STRINGS["entity"]["event"]["cry"]["state_attributes"]["event_type"]["state"]
     assert names == {"cry_started": "Cry started", "cry_ended": "Cry ended"}
     assert set(names) == set(EVENT_NAMES)
+
+
+def test_model_error_repair_says_what_to_fix() -> None:
+    """The repair for a missing or broken model quotes the monitor, says what still works, and
+    names the option to change and the step that clears it."""
+    description = STRINGS["issues"]["model_error"]["description"]
+    for needed in ("{error}", "sound level", "**model**", "babblefish-train", "restart"):
+        assert needed in description, needed
