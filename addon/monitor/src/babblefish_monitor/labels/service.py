@@ -283,7 +283,7 @@ class LabelService:
             "false_alarms_used": r.false_alarms_total,
             "cries_checked": r.cries_checked,
             "cries_kept": r.cries_kept,
-            "reference_cries": r.reference_checked,
+            "reference_cries": len(self.reference),
             "missed_recovered": r.missed_recovered,
             "lost": r.lost,
             "radius": r.radius,
