@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
@@ -62,6 +64,7 @@ class LabelService:
         self.reference: list[Sample] = []
         self.report = FitReport("none", "nothing to learn yet: label a false alarm or a missed cry")
         self.correction: Correction | None = None
+        self._fitting = asyncio.Lock()
 
     # -- live hooks ----------------------------------------------------------------------------
     def attach(self, pipeline: Any) -> None:
@@ -160,7 +163,6 @@ class LabelService:
         message = self._keep_episode_clip(label, episode)
         if self.store.features(f"episode:{episode_id}") is None:
             message = "this episode's sound was not kept (it predates labelling): nothing to learn"
-        self.refit()
         return self.store.get(label.id) or label, message
 
     def label_missed(
@@ -193,7 +195,6 @@ class LabelService:
                 f"the sound of that time is no longer in memory (the monitor keeps {minutes} "
                 "minutes): the label is kept, but cannot teach the monitor"
             )
-        self.refit()
         return self.store.get(label.id) or label, message
 
     def _keep_episode_clip(self, label: Label, episode: EpisodeRecord) -> str | None:
@@ -218,11 +219,9 @@ class LabelService:
     def delete(self, label_id: int) -> None:
         if not self.store.delete(label_id):
             raise LabelError(f"there is no label {label_id}", 404, "unknown_label_id")
-        self.refit()
 
     def delete_all(self) -> int:
         count = self.store.delete_all()
-        self.refit()
         return count
 
     def set_enabled(self, enabled: bool) -> None:
@@ -248,21 +247,37 @@ class LabelService:
 
     def refit(self) -> FitReport:
         """Fit a correction from every label; keep it only if no known cry would be lost."""
+        job = self._fit_job()
+        return self._apply(job() if job is not None else None)
+
+    async def relearn(self) -> FitReport:
+        """`refit` after a label changed, off the event loop so the audio never waits for it.
+
+        Fits run one at a time, each on every label there is when it starts.
+        """
+        async with self._fitting:
+            job = self._fit_job()
+            return self._apply(await asyncio.to_thread(job) if job is not None else None)
+
+    def _fit_job(self) -> Callable[[], FitReport] | None:
+        """The fit as a self-contained job (evidence read now, on the loop), or None without a model."""
         if self.pipeline is None or self.monitor.spec is None:
-            self.report = FitReport("none", "no model loaded: nothing can be learnt")
-            self.correction = None
-            return self.report
+            return None
         live = self.pipeline.detector
         spec, hop = self.monitor.spec, self.pipeline.hop_seconds
+        evidence, on, off = self.evidence(), live.on_threshold, live.off_threshold
+        config, sensitivity = live.config, live.sensitivity
 
         def factory() -> Detector:
-            detector = Detector.for_model(live.config, spec, hop)
-            detector.set_sensitivity(live.sensitivity)
+            detector = Detector.for_model(config, spec, hop)
+            detector.set_sensitivity(sensitivity)
             return detector
 
-        report = fit(
-            self.evidence(), factory, spec.window_seconds, live.on_threshold, live.off_threshold
-        )
+        return lambda: fit(evidence, factory, spec.window_seconds, on, off)
+
+    def _apply(self, report: FitReport | None) -> FitReport:
+        if report is None:
+            report = FitReport("none", "no model loaded: nothing can be learnt")
         self.report, self.correction = report, report.correction
         _LOGGER.info("adaptation: %s (%.0f ms)", report.reason, report.fit_ms)
         return report
