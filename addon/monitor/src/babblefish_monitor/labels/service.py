@@ -19,7 +19,8 @@ from babblefish_monitor.tally import CryTally, EpisodeRecord
 
 from .adapt import Correction, Evidence, FitReport, Sample, fit
 from .errors import LabelError
-from .features import CRY, REPRESENTATION, FeatureLog, rows, window_features
+from .features import CRY, FeatureLog, rows, window_features
+from .learnt import learnt
 from .reference import reference_samples
 from .ring import AudioRing
 from .store import VERDICTS, Label, LabelStore, Verdict
@@ -284,28 +285,14 @@ class LabelService:
 
     def adaptation(self) -> dict[str, Any]:
         """What the monitor has learnt, for the panel and diagnostics."""
-        r = self.report
-        labels = self.store.all()
-        return {
-            "status": r.status if self.enabled or r.status != "applied" else "undone",
-            "enabled": self.enabled,
-            "active": self.correction is not None and self.enabled,
-            "reason": r.reason,
-            "labels": len(labels),
-            "false_alarms_labelled": sum(x.verdict == "not_crying" for x in labels),
-            "cries_labelled": sum(x.verdict == "crying" for x in labels),
-            "false_alarms_removed": r.false_alarms_removed,
-            "false_alarms_used": r.false_alarms_total,
-            "cries_checked": r.cries_checked,
-            "cries_kept": r.cries_kept,
-            "reference_cries": len(self.reference),
-            "missed_recovered": r.missed_recovered,
-            "lost": r.lost,
-            "radius": r.radius,
-            "fit_ms": r.fit_ms,
-            "representation": REPRESENTATION,
-            "store_problem": self.store.problem,
-        }
+        return learnt(
+            self.report,
+            self.store.all(),
+            enabled=self.enabled,
+            active=self.correction is not None,
+            references=len(self.reference),
+            problem=self.store.problem,
+        )
 
 
 def parse_moment(text: object, tz: tzinfo) -> datetime:
