@@ -30,9 +30,21 @@ scripts=(
     addon/rootfs/etc/s6-overlay/scripts/discovery
     scripts/lint_addon.sh
 )
+# The test and build tooling around the image: shellcheck's default checks.
+tools=(
+    scripts/current_ha.sh
+    scripts/debootstrap_root.sh
+    scripts/docker_engine.sh
+    tests/addon/standin/init
+    tests/addon/standin/bashio
+    tests/addon/standin/bashio.sh
+    tests/addon/standin/with-contenv
+)
 if command -v shellcheck > /dev/null; then
     echo "lint-addon: shellcheck ${#scripts[@]} scripts"
     shellcheck --shell=bash --enable=all "${scripts[@]}" || status=1
+    echo "lint-addon: shellcheck ${#tools[@]} tool scripts"
+    shellcheck "${tools[@]}" || status=1
 else
     missing shellcheck "apt-get install shellcheck"
 fi

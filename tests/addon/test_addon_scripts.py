@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -47,7 +46,6 @@ def run_script(
         "PATH": os.pathsep.join(filter(None, [path_prefix, str(STUBS), os.environ["PATH"]])),
         "BASHIO_STUB_OPTIONS": str(options_file),
         "BASHIO_STUB_LOG": str(log_dir),
-        "BASHIO_STUB_PYTHON": sys.executable,
         "BABBLEFISH_DATA_DIR": str(tmp_path / "data"),
         "BABBLEFISH_CLIPS_DIR": str(tmp_path / "media" / "babblefish"),
         **env,

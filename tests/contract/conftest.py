@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -32,7 +33,14 @@ def _sockets(socket_enabled: None) -> None:
 
 @pytest.fixture(scope="session")
 def tone_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The monitor tests' tiny int8 model: a tone in one mel band is 'crying'."""
+    """The monitor tests' tiny int8 model: a tone in one mel band is 'crying'.
+
+    $BABBLEFISH_TONE_MODEL names one built beforehand: the Python 3.14 run (scripts/current_ha.sh)
+    has no TensorFlow, so the main environment builds it there.
+    """
     from tone_model import build
 
+    prebuilt = os.environ.get("BABBLEFISH_TONE_MODEL")
+    if prebuilt:
+        return Path(prebuilt)
     return build(tmp_path_factory.mktemp("tone-model"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,12 @@ from unittest.mock import PropertyMock, patch
 
 import pytest
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
+from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
+from syrupy.location import PyTestLocation
 
 # `custom_components` comes from the repository root (pytest `pythonpath` in pyproject.toml).
 from custom_components.babblefish import api
@@ -92,10 +95,36 @@ async def settle(hass: HomeAssistant) -> None:
         await hass.async_block_till_done()
 
 
+# The Home Assistant the integration declares as its minimum keeps its snapshots in snapshots/;
+# any other version (the current one, run by scripts/current_ha.sh) in snapshots-<year.month>/,
+# because registry entries and state attributes change shape between releases. Sibling folders, not
+# subfolders: syrupy counts every file below its folder as the run's own (and unused).
+def _series(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+MINIMUM_HA = _series(
+    json.loads((Path(__file__).parents[2] / "hacs.json").read_text(encoding="utf-8"))[
+        "homeassistant"
+    ]
+)
+HA_SERIES = _series(HA_VERSION)
+
+
+class VersionedSnapshotExtension(HomeAssistantSnapshotExtension):
+    """Home Assistant's serializer, with one snapshot folder per Home Assistant release series."""
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        """snapshots/ for the minimum version, snapshots-<series>/ for any other."""
+        base = super().dirname(test_location=test_location)
+        return base if HA_SERIES == MINIMUM_HA else f"{base}-{HA_SERIES}"
+
+
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Snapshots through Home Assistant's serializer (registry ids and times masked)."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+    return snapshot.use_extension(VersionedSnapshotExtension)
 
 
 @pytest.fixture
