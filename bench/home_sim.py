@@ -279,7 +279,7 @@ async def simulate(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]
         rows.append(
             {
                 "night": n + 1,
-                "household": sorted({e.name for e in events if e.kind != "cry"}),
+                "household": sorted({e.name for e in events if e.kind not in ("cry", "quiet_cry")}),
                 "baseline": {k: v for k, v in baseline.items() if k != "adaptation"},
                 "taught": {k: v for k, v in taught.items() if k != "adaptation"},
                 "adaptation": taught["adaptation"]["reason"],

@@ -79,6 +79,7 @@ async def test_a_labelled_false_alarm_stops_firing_and_the_other_episode_still_d
         assert labels is not None and mon.monitor.tally is not None
         _, second = sorted(e.id for e in mon.monitor.tally.history(2, mon.monitor.now().date())[1])
         labels.label_episode(second, "not_crying", "animal")
+        await labels.relearn()
         assert labels.report.status == "applied", labels.report.reason
         assert labels.adaptation()["reference_cries"] == 16
     async with replayed_night(tmp_path) as mon:

@@ -217,6 +217,7 @@ class PanelRoutes:
                 label, message = labels.label_episode(episode_id, body.get("verdict"), what, note)
         except LabelError as err:
             return _error(err)
+        await labels.relearn()
         return web.json_response(
             {
                 "label": label_dict(label, self.host.tz),
@@ -232,6 +233,7 @@ class PanelRoutes:
             labels.delete(int(request.match_info["label_id"]))
         except LabelError as err:
             return _error(err)
+        await labels.relearn()
         return web.json_response({"deleted": 1, "adaptation": labels.adaptation()})
 
     async def delete_all(self, request: web.Request) -> web.Response:
@@ -240,6 +242,7 @@ class PanelRoutes:
             count = labels.delete_all()
         except LabelError as err:
             return _error(err)
+        await labels.relearn()
         return web.json_response({"deleted": count, "adaptation": labels.adaptation()})
 
     async def label_clip(self, request: web.Request) -> web.StreamResponse:

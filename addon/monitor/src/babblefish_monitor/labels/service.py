@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,7 +19,8 @@ from babblefish_monitor.tally import CryTally, EpisodeRecord
 
 from .adapt import Correction, Evidence, FitReport, Sample, fit
 from .errors import LabelError
-from .features import CRY, REPRESENTATION, FeatureLog, rows, window_features
+from .features import CRY, FeatureLog, rows, window_features
+from .learnt import learnt
 from .reference import reference_samples
 from .ring import AudioRing
 from .store import VERDICTS, Label, LabelStore, Verdict
@@ -62,6 +65,7 @@ class LabelService:
         self.reference: list[Sample] = []
         self.report = FitReport("none", "nothing to learn yet: label a false alarm or a missed cry")
         self.correction: Correction | None = None
+        self._fitting = asyncio.Lock()
 
     # -- live hooks ----------------------------------------------------------------------------
     def attach(self, pipeline: Any) -> None:
@@ -160,7 +164,6 @@ class LabelService:
         message = self._keep_episode_clip(label, episode)
         if self.store.features(f"episode:{episode_id}") is None:
             message = "this episode's sound was not kept (it predates labelling): nothing to learn"
-        self.refit()
         return self.store.get(label.id) or label, message
 
     def label_missed(
@@ -193,7 +196,6 @@ class LabelService:
                 f"the sound of that time is no longer in memory (the monitor keeps {minutes} "
                 "minutes): the label is kept, but cannot teach the monitor"
             )
-        self.refit()
         return self.store.get(label.id) or label, message
 
     def _keep_episode_clip(self, label: Label, episode: EpisodeRecord) -> str | None:
@@ -218,11 +220,9 @@ class LabelService:
     def delete(self, label_id: int) -> None:
         if not self.store.delete(label_id):
             raise LabelError(f"there is no label {label_id}", 404, "unknown_label_id")
-        self.refit()
 
     def delete_all(self) -> int:
         count = self.store.delete_all()
-        self.refit()
         return count
 
     def set_enabled(self, enabled: bool) -> None:
@@ -248,49 +248,51 @@ class LabelService:
 
     def refit(self) -> FitReport:
         """Fit a correction from every label; keep it only if no known cry would be lost."""
+        job = self._fit_job()
+        return self._apply(job() if job is not None else None)
+
+    async def relearn(self) -> FitReport:
+        """`refit` after a label changed, off the event loop so the audio never waits for it.
+
+        Fits run one at a time, each on every label there is when it starts.
+        """
+        async with self._fitting:
+            job = self._fit_job()
+            return self._apply(await asyncio.to_thread(job) if job is not None else None)
+
+    def _fit_job(self) -> Callable[[], FitReport] | None:
+        """The fit as a self-contained job (evidence read now, on the loop), or None without a model."""
         if self.pipeline is None or self.monitor.spec is None:
-            self.report = FitReport("none", "no model loaded: nothing can be learnt")
-            self.correction = None
-            return self.report
+            return None
         live = self.pipeline.detector
         spec, hop = self.monitor.spec, self.pipeline.hop_seconds
+        evidence, on, off = self.evidence(), live.on_threshold, live.off_threshold
+        config, sensitivity = live.config, live.sensitivity
 
         def factory() -> Detector:
-            detector = Detector.for_model(live.config, spec, hop)
-            detector.set_sensitivity(live.sensitivity)
+            detector = Detector.for_model(config, spec, hop)
+            detector.set_sensitivity(sensitivity)
             return detector
 
-        report = fit(
-            self.evidence(), factory, spec.window_seconds, live.on_threshold, live.off_threshold
-        )
+        return lambda: fit(evidence, factory, spec.window_seconds, on, off)
+
+    def _apply(self, report: FitReport | None) -> FitReport:
+        if report is None:
+            report = FitReport("none", "no model loaded: nothing can be learnt")
         self.report, self.correction = report, report.correction
         _LOGGER.info("adaptation: %s (%.0f ms)", report.reason, report.fit_ms)
         return report
 
     def adaptation(self) -> dict[str, Any]:
         """What the monitor has learnt, for the panel and diagnostics."""
-        r = self.report
-        labels = self.store.all()
-        return {
-            "status": r.status if self.enabled or r.status != "applied" else "undone",
-            "enabled": self.enabled,
-            "active": self.correction is not None and self.enabled,
-            "reason": r.reason,
-            "labels": len(labels),
-            "false_alarms_labelled": sum(x.verdict == "not_crying" for x in labels),
-            "cries_labelled": sum(x.verdict == "crying" for x in labels),
-            "false_alarms_removed": r.false_alarms_removed,
-            "false_alarms_used": r.false_alarms_total,
-            "cries_checked": r.cries_checked,
-            "cries_kept": r.cries_kept,
-            "reference_cries": r.reference_checked,
-            "missed_recovered": r.missed_recovered,
-            "lost": r.lost,
-            "radius": r.radius,
-            "fit_ms": r.fit_ms,
-            "representation": REPRESENTATION,
-            "store_problem": self.store.problem,
-        }
+        return learnt(
+            self.report,
+            self.store.all(),
+            enabled=self.enabled,
+            active=self.correction is not None,
+            references=len(self.reference),
+            problem=self.store.problem,
+        )
 
 
 def parse_moment(text: object, tz: tzinfo) -> datetime:
