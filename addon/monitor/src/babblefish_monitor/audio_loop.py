@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +26,7 @@ from .supervisor import AudioHeartbeat, FailureLog
 _LOGGER = logging.getLogger(__name__)
 
 
+@dataclass(kw_only=True, eq=False)
 class AudioLoop:
     """Feeds each block of the source through the pipeline and folds what comes out into the state.
 
@@ -32,33 +34,22 @@ class AudioLoop:
     gives way to the level-only pipeline, so the sound level goes on.
     """
 
-    def __init__(
-        self,
-        config: MonitorConfig,
-        *,
-        pipeline: PipelineLike,
-        live: LiveState,
-        episodes: EpisodeBook,
-        pushes: PushThrottle,
-        heartbeat: AudioHeartbeat,
-        on_source_status: Callable[[SourceLike], None],
-    ) -> None:
-        self.config = config
-        self.pipeline = pipeline
-        self.live = live
-        self.episodes = episodes
-        self.pushes = pushes
-        self.heartbeat = heartbeat
-        self._on_source_status = on_source_status
-        self.labels: LabelService | None = None  # set once the label service is built
-        self._failures = FailureLog("audio loop")
-        self._restarts_seen = 0
-        self.blocks_processed = 0
-        self.process_seconds = 0.0  # CPU spent in pipeline.process, to show it is safe on the loop
+    config: MonitorConfig
+    pipeline: PipelineLike
+    live: LiveState
+    episodes: EpisodeBook
+    pushes: PushThrottle
+    heartbeat: AudioHeartbeat
+    on_source_status: Callable[[SourceLike], None]
+    labels: LabelService | None = None  # set once the label service is built
+    blocks_processed: int = field(default=0, init=False)
+    process_seconds: float = field(default=0.0, init=False)  # CPU in pipeline.process, on the loop
+    _failures: FailureLog = field(default_factory=lambda: FailureLog("audio loop"), init=False)
+    _restarts_seen: int = field(default=0, init=False)
 
     async def run_once(self, source: SourceLike) -> None:
         """One life of the audio loop; `supervise` starts another after any exception."""
-        self._on_source_status(source)
+        self.on_source_status(source)
         blocks = source.blocks()
         try:
             async for block in blocks:
@@ -71,7 +62,7 @@ class AudioLoop:
             if aclose is not None:
                 await aclose()
         self.handle_output(self.pipeline.flush())
-        self._on_source_status(source)
+        self.on_source_status(source)
 
     def on_failure(self, err: Exception, delay: float) -> None:
         """The loop died: end a running episode (Crying is never left on) and say why."""

@@ -80,7 +80,7 @@ class Monitor:
         )
         self.heartbeat = AudioHeartbeat(monotonic)
         self.audio = AudioLoop(
-            config,
+            config=config,
             pipeline=model.pipeline,
             live=self.live,
             episodes=self.episodes,
