@@ -151,7 +151,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(fig, indent=1), encoding="utf-8")
     if args.record:
-        spec.setdefault("metrics", {})["dev_bench"] = fig
+        spec.setdefault("metrics", {})["dev_bench"] = {k: v for k, v in fig.items() if k != "model"}
         rewrite_spec(model, spec)
         print(f"recorded in {model / 'model.json'} and its model card")
 

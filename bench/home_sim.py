@@ -7,7 +7,9 @@ Each night is replayed through a real monitor (default model, real server) twice
 labels (the baseline) and once in the home whose parent labelled night 1's episodes "Not crying"
 (those on household sounds) or "Crying" (those on cries) with POST /api/v1/labels. Reported per
 night: false-alarm episodes and cry bouts caught, baseline vs taught. Target: later nights' false
-alarms fall by >= 70 % with no cry bout lost.
+alarms fall by >= 70 % with no cry bout lost. With --quiet-cry (default) a cry the model misses
+recurs each night at the same low level; night 1's is marked "I heard a cry the monitor missed"
+within minutes, and later nights count whether it is caught.
 """
 
 from __future__ import annotations
@@ -92,25 +94,64 @@ def firing_sounds(count: int) -> list[tuple[str, Path]]:
     return chosen
 
 
+def room_noise(rng: np.random.Generator, seconds: float) -> Audio:
+    """Low brown-ish room noise at about -50 dBFS peak."""
+    noise = rng.standard_normal(int(seconds * RATE)).astype(np.float32)
+    noise = np.cumsum(noise) * 0.02
+    noise -= np.convolve(noise, np.ones(400) / 400, mode="same")
+    scaled: Audio = (noise / (np.abs(noise).max() + 1e-9) * 10 ** (-50 / 20)).astype(np.float32)
+    return scaled
+
+
+def quiet_cry(cries: list[Path]) -> tuple[Path, float]:
+    """A cry and the loudest gain at which the default model misses it (while finding it cry-like)."""
+    spec = load_model_dir(None)
+    classifier = Classifier(spec)
+    rng = np.random.default_rng(0)
+    for path in cries[:40]:
+        sound = np.concatenate([_read(path)] * 2)
+        for db in np.arange(-20.0, -46.0, -2.5):
+            audio = room_noise(rng, sound.size / RATE + 4)
+            audio[2 * RATE : 2 * RATE + sound.size] += sound * 10 ** (db / 20)
+            pipeline = Pipeline(spec, DetectorConfig(), classifier=classifier)
+            out = pipeline.process((np.clip(audio, -1, 1) * 32767).astype(np.int16))
+            events = out.events + pipeline.flush().events
+            if any(e.kind == "cry_started" for e in events):
+                continue
+            best = max((w.scores["crying"] for w in out.windows), default=0.0)
+            if best >= 0.3:
+                return path, float(db)
+            break
+    raise SystemExit("no cry in the data is both missed and cry-like at any level")
+
+
 def make_night(
     rng: np.random.Generator,
     minutes: float,
     household: list[tuple[str, Path]],
     cries: list[Path],
     cries_per_night: int,
+    *,
+    quiet: tuple[Path, float] | None = None,
+    quiet_slot: int | None = None,
 ) -> tuple[Audio, list[Event]]:
-    """A night of pink-ish room noise; each minute one household sound or one cry bout."""
+    """A night of room noise; each minute one household sound, one cry bout or the quiet cry."""
     slots = int(minutes * 60 // SLOT_S)
-    noise = rng.standard_normal(int(minutes * 60 * RATE)).astype(np.float32)
-    noise = np.cumsum(noise) * 0.02
-    noise -= np.convolve(noise, np.ones(400) / 400, mode="same")
-    audio = (noise / (np.abs(noise).max() + 1e-9) * 10 ** (-50 / 20)).astype(np.float32)
-    cry_slots = {int(i) for i in rng.permutation(slots)[:cries_per_night]}
+    audio = room_noise(rng, minutes * 60)
+    order = [int(i) for i in rng.permutation(slots)]
+    if quiet is not None:
+        quiet_slot = order.pop() if quiet_slot is None else quiet_slot
+        order = [i for i in order if i != quiet_slot]
+    cry_slots = set(order[:cries_per_night])
     kinds = ["cry" if slot in cry_slots else None for slot in range(slots)]
     events: list[Event] = []
     for slot, kind in enumerate(kinds):
         at = slot * SLOT_S + rng.uniform(5, 20)
-        if kind == "cry":
+        if quiet is not None and slot == quiet_slot:
+            path, db = quiet
+            sound = np.concatenate([_read(path)] * 2)
+            gain, label = 10 ** ((db + rng.uniform(-1, 1)) / 20), "quiet_cry"
+        elif kind == "cry":
             path = cries[int(rng.integers(len(cries)))]
             sound = np.concatenate([_read(path)] * 2)
             gain, label = 10 ** (rng.uniform(-9, -3) / 20), "cry"
@@ -174,8 +215,12 @@ async def replay(
             for e in episodes
         ]
         cries = [ev for ev in events if ev.kind == "cry"]
-        false_alarms = [s for s in spans if not any(_overlaps(s[1], s[2], c) for c in cries)]
+        quiet = [ev for ev in events if ev.kind == "quiet_cry"]
+        false_alarms = [
+            s for s in spans if not any(_overlaps(s[1], s[2], c) for c in cries + quiet)
+        ]
         caught = [c for c in cries if any(_overlaps(s[1], s[2], c) for s in spans)]
+        quiet_caught = [c for c in quiet if any(_overlaps(s[1], s[2], c) for s in spans)]
         labelled = 0
         if label:
             url = f"http://127.0.0.1:{monitor.server.port}/api/v1/labels"
@@ -190,12 +235,20 @@ async def replay(
                     async with session.post(url, json=body) as resp:
                         assert resp.status == 201, await resp.text()
                         labelled += 1
+                for missed in quiet:  # "I heard a cry the monitor missed", at its middle
+                    at = start + timedelta(seconds=(missed.start + missed.end) / 2)
+                    body = {"kind": "missed", "at": at.isoformat()}
+                    async with session.post(url, json=body) as resp:
+                        assert resp.status == 201, await resp.text()
+                        labelled += 1
         assert monitor.labels is not None
         return {
             "episodes": len(spans),
             "false_alarms": len(false_alarms),
             "cries": len(cries),
             "cries_caught": len(caught),
+            "quiet_cries": len(quiet),
+            "quiet_caught": len(quiet_caught),
             "labelled": labelled,
             "adaptation": monitor.labels.adaptation(),
         }
@@ -209,9 +262,15 @@ async def simulate(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]
     shipped = {p.name for p in reference_files()}
     cries = [p for _label, _g, p in _clips("crying") if p.name not in shipped]
     cries = [cries[i] for i in rng.permutation(len(cries))]
+    quiet = quiet_cry(cries) if args.quiet_cry else None
+    cries = [p for p in cries if quiet is None or p != quiet[0]]
+    last_slot = int(args.minutes * 60 // SLOT_S) - 2  # heard, and marked, within minutes
     rows = []
     for n in range(args.nights):
-        audio, events = make_night(rng, args.minutes, household, cries, args.cries)
+        slot = last_slot if n == 0 else None
+        audio, events = make_night(
+            rng, args.minutes, household, cries, args.cries, quiet=quiet, quiet_slot=slot
+        )
         path = work / f"night-{n + 1}.flac"
         sf.write(path, audio, RATE)
         start = datetime(2026, 11, 1, 22, tzinfo=UTC) + timedelta(days=n)
@@ -220,7 +279,7 @@ async def simulate(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]
         rows.append(
             {
                 "night": n + 1,
-                "household": sorted({e.name for e in events if e.kind != "cry"}),
+                "household": sorted({e.name for e in events if e.kind not in ("cry", "quiet_cry")}),
                 "baseline": {k: v for k, v in baseline.items() if k != "adaptation"},
                 "taught": {k: v for k, v in taught.items() if k != "adaptation"},
                 "adaptation": taught["adaptation"]["reason"],
@@ -236,6 +295,12 @@ def main() -> None:
     parser.add_argument("--sounds", type=int, default=4, help="recurring household sounds")
     parser.add_argument("--cries", type=int, default=3, help="cry bouts per night")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--quiet-cry",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="a recurring quiet cry the model misses, marked missed on night 1",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -243,12 +308,13 @@ def main() -> None:
     if args.json:
         print(json.dumps(rows, indent=2))
         return
-    print("night  false alarms (baseline -> taught)  cries caught (baseline -> taught)")
+    print("night  false alarms (baseline -> taught)  cries caught  quiet cry caught")
     for r in rows:
         b, t = r["baseline"], r["taught"]
         print(
             f"{r['night']:>5}  {b['false_alarms']:>12} -> {t['false_alarms']:<18}"
             f"  {b['cries_caught']}/{b['cries']} -> {t['cries_caught']}/{t['cries']}"
+            f"    {b['quiet_caught']}/{b['quiet_cries']} -> {t['quiet_caught']}/{t['quiet_cries']}"
         )
     later = rows[1:]
     base = sum(r["baseline"]["false_alarms"] for r in later)
@@ -259,6 +325,10 @@ def main() -> None:
             f"nights 2+: false alarms {base} -> {taught} ({100 * (1 - taught / base):.0f} % fewer)"
         )
     print(f"nights 2+: cry bouts lost to the correction: {lost}")
+    quiet = sum(r["taught"]["quiet_caught"] for r in later)
+    quiet_base = sum(r["baseline"]["quiet_caught"] for r in later)
+    quiet_all = sum(r["taught"]["quiet_cries"] for r in later)
+    print(f"nights 2+: the recurring quiet cry caught {quiet_base} -> {quiet} of {quiet_all}")
     print(f"after night 1's labels: {rows[0]['adaptation']}")
 
 

@@ -82,10 +82,10 @@ def main() -> int:
         return 2
     rows = []
     for run in range(1, args.runs + 1):
-        out = args.out / f"run-{run}"
+        out = args.out / f"run-{run}"  # --force below: a rerun replaces its own runs
         command = ["train", "--data", str(DATA / "dev"), "--data", str(DATA / "dev_extra"),
                    "--labels", LABELS, "--seed", "0", "--init-seed", str(run), "--out", str(out),
-                   *extra]  # fmt: skip
+                   "--force", *extra]  # fmt: skip
         trained = subprocess.run(
             [sys.executable, "-m", "babblefish_training", *command], check=False
         )

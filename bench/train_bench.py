@@ -95,7 +95,7 @@ def main() -> int:
         spec = train(TrainOptions(
             data=data, out=args.out / arch, labels=LABELS, other_label="other", arch=arch,
             epochs=epochs, windows_per_label=windows, seed=args.seed,
-            command=f"bench/train_bench.py ({arch})",
+            command=f"bench/train_bench.py ({arch})", force=True,  # a rerun replaces its own output
         ))  # fmt: skip
         rows[arch] = _row(spec, time.monotonic() - started)
     names = [n for n in runs if n in rows]

@@ -18,7 +18,8 @@ host_ca="${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}"
 
 in_root() {
     # A private mount namespace: proc, dev and the checkout are mounted only for this command.
-    # shellcheck disable=SC2016 # the inner script expands its own arguments
+    # The inner script expands its own positional arguments, so single quotes are meant.
+    # shellcheck disable=SC2016
     unshare --mount --fork -- bash -euo pipefail -c '
         root="$1"; repo="$2"; shift 2
         mount --make-rprivate /

@@ -123,6 +123,8 @@ def notify_inputs(entities: dict[str, str]) -> dict[str, Any]:
     return {
         "crying_sensor": entities["crying"],
         "notify_action": "notify.persistent_notification",
+        # A persistent notification has no buttons: nothing to wait for.
+        "buttons": False,
         "min_duration": {"hours": 0, "minutes": 0, "seconds": 10},
         "cooldown": 2,
     }

@@ -34,6 +34,12 @@ class BabblefishCryEvent(BabblefishEntity, EventEntity):
         """Attach to the monitor."""
         super().__init__(coordinator, CRY.key)
 
+    @property
+    def available(self) -> bool:
+        """Always: the last cry stays the last cry while the monitor is away, and the return of
+        a lost connection is no event (the logbook reads any change of this state as one)."""
+        return True
+
     async def async_added_to_hass(self) -> None:
         """Subscribe to the monitor's cry events."""
         await super().async_added_to_hass()

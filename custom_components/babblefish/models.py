@@ -7,6 +7,7 @@ from datetime import datetime
 
 from .exceptions import BabblefishProtocolError
 from .protocol import EVENT_NAMES, PROTOCOL_VERSION, EventName
+from .state_parts import Climate, ModelStatus, SoundLevel, Source, Storage
 from .wire import WireObject
 
 
@@ -91,70 +92,6 @@ class Episode:
 
 
 @dataclass(frozen=True, slots=True)
-class SoundLevel:
-    """Loudness of the last second of audio in dBFS (plus calibration offset)."""
-
-    rms_dbfs: float | None
-    peak_dbfs: float | None
-
-    @classmethod
-    def read(cls, data: WireObject) -> SoundLevel:
-        """Build from the `sound_level` object."""
-        return cls(
-            rms_dbfs=data.optional_number("rms_dbfs"), peak_dbfs=data.optional_number("peak_dbfs")
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Climate:
-    """Nursery temperature and humidity; values are None unless status is `ok`."""
-
-    status: str
-    temperature_c: float | None
-    humidity_pct: float | None
-
-    @classmethod
-    def read(cls, data: WireObject) -> Climate:
-        """Build from the `climate` object."""
-        return cls(
-            status=data.string("status"),
-            temperature_c=data.optional_number("temperature_c"),
-            humidity_pct=data.optional_number("humidity_pct"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """The audio source and whether it is delivering audio."""
-
-    name: str
-    status: str
-    error: str | None
-
-    @classmethod
-    def read(cls, data: WireObject) -> Source:
-        """Build from the `source` object."""
-        return cls(
-            name=data.string("name"),
-            status=data.string("status"),
-            error=data.optional_string("error"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class ModelStatus:
-    """Whether the classifier is working."""
-
-    status: str
-    error: str | None
-
-    @classmethod
-    def read(cls, data: WireObject) -> ModelStatus:
-        """Build from the `model_status` object."""
-        return cls(status=data.string("status"), error=data.optional_string("error"))
-
-
-@dataclass(frozen=True, slots=True)
 class State:
     """`GET /api/v1/state` and the WebSocket `state` message."""
 
@@ -172,6 +109,7 @@ class State:
     climate: Climate
     source: Source
     model_status: ModelStatus
+    storage: Storage
     updated_at: datetime
 
     @property
@@ -200,6 +138,7 @@ class State:
             climate=Climate.read(data.child("climate")),
             source=Source.read(data.child("source")),
             model_status=ModelStatus.read(data.child("model_status")),
+            storage=Storage.read(data.child("storage")),
             updated_at=data.timestamp("updated_at"),
         )
 

@@ -1,11 +1,10 @@
-"""Sensors: cry minutes and episodes today, last cry, climate, sound, diagnostics."""
+"""Sensors: cry minutes and episodes today, last cry, climate, sound level and class, diagnostics."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -26,6 +25,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import BabblefishConfigEntry, BabblefishCoordinator, BabblefishData
 from .entity import BabblefishEntity
 from .protocol import CAPABILITY_CLIMATE, CAPABILITY_SOUND_LEVEL, CLIMATE_OK, SOURCE_STATUSES
+from .sound import BabblefishSoundSensor
 
 PARALLEL_UPDATES = 0
 
@@ -37,12 +37,6 @@ class BabblefishSensorEntityDescription(SensorEntityDescription):
     value_fn: Callable[[BabblefishData], float | int | str | datetime | None]
     exists_fn: Callable[[BabblefishData], bool] = lambda _: True
     available_fn: Callable[[BabblefishData], bool] = lambda _: True
-    attributes_fn: Callable[[BabblefishData], dict[str, Any]] | None = None
-
-
-def _sound_class(data: BabblefishData) -> str | None:
-    label = data.state.sound_class
-    return label if label in data.info.model.labels else None
 
 
 SENSORS: tuple[BabblefishSensorEntityDescription, ...] = (
@@ -120,18 +114,6 @@ SENSORS: tuple[BabblefishSensorEntityDescription, ...] = (
         value_fn=lambda data: data.state.sound_level.peak_dbfs,
     ),
     BabblefishSensorEntityDescription(
-        key="sound",
-        translation_key="sound",
-        device_class=SensorDeviceClass.ENUM,
-        exists_fn=lambda data: bool(data.info.model.labels),
-        value_fn=_sound_class,
-        attributes_fn=lambda data: {
-            "confidence": (
-                round(data.state.confidence, 3) if data.state.confidence is not None else None
-            )
-        },
-    ),
-    BabblefishSensorEntityDescription(
         key="source_status",
         translation_key="source_status",
         device_class=SensorDeviceClass.ENUM,
@@ -157,11 +139,14 @@ async def async_setup_entry(
 ) -> None:
     """Add the sensors this monitor's capabilities allow."""
     coordinator = entry.runtime_data
-    async_add_entities(
+    entities: list[SensorEntity] = [
         BabblefishSensor(coordinator, description)
         for description in SENSORS
         if description.exists_fn(coordinator.data)
-    )
+    ]
+    if coordinator.data.info.model.labels:
+        entities.append(BabblefishSoundSensor(coordinator))
+    async_add_entities(entities)
 
 
 class BabblefishSensor(BabblefishEntity, SensorEntity):
@@ -172,11 +157,9 @@ class BabblefishSensor(BabblefishEntity, SensorEntity):
     def __init__(
         self, coordinator: BabblefishCoordinator, description: BabblefishSensorEntityDescription
     ) -> None:
-        """Describe the sensor; the enum of sounds is the model's label list."""
+        """Describe the sensor."""
         super().__init__(coordinator, description.key)
         self.entity_description = description
-        if description.key == "sound":
-            self._attr_options = list(coordinator.data.info.model.labels)
 
     @property
     def available(self) -> bool:
@@ -187,10 +170,3 @@ class BabblefishSensor(BabblefishEntity, SensorEntity):
     def native_value(self) -> float | int | str | datetime | None:
         """The current value."""
         return self.entity_description.value_fn(self.coordinator.data)
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any] | None:
-        """Extra attributes (the sound's confidence)."""
-        if self.entity_description.attributes_fn is None:
-            return None
-        return self.entity_description.attributes_fn(self.coordinator.data)

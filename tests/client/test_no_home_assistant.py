@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-CLIENT_MODULES = ("api", "models", "exceptions", "protocol", "wire")
+CLIENT_MODULES = ("api", "models", "state_parts", "exceptions", "protocol", "wire")
 
 # Runs in a fresh interpreter: refuses any `homeassistant` import, and stands in an empty package
 # for custom_components.babblefish so that its Home Assistant __init__ is not what is tested.

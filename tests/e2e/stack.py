@@ -1,32 +1,20 @@
-"""The whole product on one machine: a monitor process and a real Home Assistant configured for it."""
+"""The end-to-end tests' stack: the demo's monitor and Home Assistant, with the tests' token and login."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
-from hass_harness import Hass, free_port, write_config
-from monitor_process import MonitorProcess
-from stack_config import configure_home_assistant
+from demo_stack import Stack
+from demo_stack import running_stack as demo_running_stack
 
 REPO = Path(__file__).resolve().parents[2]
 
 TOKEN = "e2e-token"
 USERNAME, PASSWORD = "parent", "e2e-password"
 
-
-@dataclass
-class Stack:
-    """The running parts, and the Babblefish entity ids Home Assistant gave them."""
-
-    monitor: MonitorProcess
-    hass: Hass
-    session: aiohttp.ClientSession
-    entities: dict[str, str]
+__all__ = ["PASSWORD", "REPO", "TOKEN", "USERNAME", "Stack", "running_stack"]
 
 
 @asynccontextmanager
@@ -38,25 +26,8 @@ async def running_stack(
     extra_args: tuple[str, ...] = (),
 ) -> AsyncIterator[Stack]:
     """Start the monitor on `source`, then Home Assistant, onboarded and set up as a parent would."""
-    monitor = MonitorProcess(
-        source=source, data_dir=workdir / "monitor", port=free_port(), token=TOKEN,
-        env=env or dict(os.environ), extra_args=("--timezone", "UTC", *extra_args),
-    )  # fmt: skip
-    hass = Hass(workdir / "homeassistant", free_port())
-    async with aiohttp.ClientSession() as session:
-        try:
-            monitor.start()
-            await monitor.wait_ready(session)
-            write_config(hass.config_dir, port=hass.port)
-            hass.start()
-            await hass.wait_ready(session)
-            entities = await configure_home_assistant(
-                hass, session, monitor_port=monitor.port, monitor_token=TOKEN,
-                username=USERNAME, password=PASSWORD,
-            )  # fmt: skip
-            yield Stack(monitor, hass, session, entities)
-        finally:
-            hass.stop()
-            monitor.stop()
-            print("--- monitor log ---\n" + monitor.log_tail(30))
-            print("--- hass log ---\n" + hass.log_tail(30))
+    async with demo_running_stack(
+        workdir, source, token=TOKEN, username=USERNAME, password=PASSWORD,
+        env=env, extra_args=extra_args,
+    ) as stack:  # fmt: skip
+        yield stack

@@ -143,7 +143,7 @@ async def test_new_model_reloads_entry(
         lambda: (
             init_integration.state is ConfigEntryState.LOADED
             and (state := hass.states.get("sensor.nursery_sound")) is not None
-            and "hen" in state.attributes.get("options", [])
+            and "Hen" in state.attributes.get("options", [])
         )
     )
     # The reload finishes its setup (blueprint install in the executor) before the test ends.

@@ -66,7 +66,7 @@ def test_a_correction_that_would_drop_a_confirmed_cry_is_refused() -> None:
 
 def test_a_missed_cry_is_raised_past_the_threshold() -> None:
     quiet_cry = RNG.standard_normal(12)
-    evidence = Evidence(missed=[_sample("missed at 03:00", quiet_cry, 0.1)])
+    evidence = Evidence(missed=[_sample("missed at 03:00", quiet_cry, 0.3)])
     report = _fit(evidence)
     assert report.status == "applied" and report.missed_recovered == 1
 
@@ -79,6 +79,7 @@ async def test_a_labelled_false_alarm_stops_firing_and_the_other_episode_still_d
         assert labels is not None and mon.monitor.tally is not None
         _, second = sorted(e.id for e in mon.monitor.tally.history(2, mon.monitor.now().date())[1])
         labels.label_episode(second, "not_crying", "animal")
+        await labels.relearn()
         assert labels.report.status == "applied", labels.report.reason
         assert labels.adaptation()["reference_cries"] == 16
     async with replayed_night(tmp_path) as mon:

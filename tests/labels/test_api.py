@@ -116,3 +116,31 @@ async def test_labels_write_through_the_api_and_survive_a_restart(tmp_path: Path
         ("episode", "not_crying", "animal"),
         ("missed", "crying", None),
     ]
+
+
+async def test_a_corrupt_label_database_is_reported_and_the_tally_is_untouched(
+    tmp_path: Path,
+) -> None:
+    async with replayed_night(tmp_path) as mon:
+        before = mon.monitor.tally.history(2, mon.monitor.now().date())[1]
+    (tmp_path / "labels.db").write_bytes(b"\x00garbage" * 512)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"labels.db{suffix}").unlink(missing_ok=True)
+    async with replayed_night(tmp_path) as mon, aiohttp.ClientSession() as session:
+        adaptation = await _get(session, f"{mon.url}/api/v1/adaptation", mon.token)
+        after = mon.monitor.tally.history(2, mon.monitor.now().date())[1]
+    assert "moved aside" in adaptation["store_problem"]
+    assert len(after) == 2 * len(before) == 4  # the earlier night's episodes are all still there
+    assert list(tmp_path.glob("labels.db.corrupt-*"))
+
+
+async def test_an_unreadable_clip_still_saves_the_label(tmp_path: Path) -> None:
+    async with replayed_night(tmp_path) as mon, aiohttp.ClientSession() as session:
+        night = await _get(session, f"{mon.url}/api/v1/night", mon.token)
+        for clip in (tmp_path / "clips").glob("*.wav"):
+            clip.write_bytes(b"RIFF not really")
+        episode = night["episodes"][0]["id"]
+        body = {"episode_id": episode, "verdict": "not_crying"}
+        status, reply = await _post(session, f"{mon.url}/api/v1/labels", mon.token, body)
+    assert status == 201 and reply["label"]["clip"] is False
+    assert "could not be read" in reply["message"]

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from babblefish_monitor.labels.errors import LabelError, storage_errors
 from babblefish_monitor.labels.export import export_zip
-from babblefish_monitor.labels.store import SCHEMA_VERSION, LabelError, LabelStore, storage_errors
+from babblefish_monitor.labels.store import SCHEMA_VERSION, LabelStore
 from babblefish_training.dataset import scan_dataset
 
 AT = datetime(2026, 12, 1, 2, 10, tzinfo=UTC)
@@ -110,3 +111,13 @@ def test_export_is_the_folder_per_label_layout_training_reads(tmp_path: Path) ->
         ("other", "home"),
     ]
     assert len({r.group_id for r in refs}) == 3
+
+
+def test_an_unopenable_database_turns_labelling_off_without_failing(tmp_path: Path) -> None:
+    (tmp_path / "labels.db").mkdir()  # what sqlite meets on a broken or full data folder
+    store = LabelStore(tmp_path)
+    assert store.unavailable and store.problem is not None and "cannot be opened" in store.problem
+    with pytest.raises(LabelError) as caught:
+        store.add(kind="missed", verdict="crying", at=AT, duration_s=20)
+    assert caught.value.status == 503
+    assert (tmp_path / "labels.db").is_dir()  # left alone

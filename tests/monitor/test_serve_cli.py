@@ -108,7 +108,8 @@ async def test_serve_prints_token_serves_and_stops_on_sigterm(
     text = "".join(lines)
     port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", text).group(1))  # type: ignore[union-attr]
     token = (data / "token").read_text().strip()
-    assert f"API token: {token}" in text and str(data / "token") in text
+    assert f"API token: {token[:4]}***" in text and str(data / "token") in text
+    assert token not in text  # stdout is the add-on log: the token is never printed there
     async with (
         aiohttp.ClientSession(headers=auth(token)) as session,
         session.get(f"http://127.0.0.1:{port}/api/v1/info") as resp,

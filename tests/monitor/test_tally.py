@@ -87,7 +87,7 @@ def test_restart_mid_episode_across_midnight_loses_and_doubles_nothing(tmp_path:
         clock.now += 1.0
         tally.update_episode(float(second), 0.9)
     # Crash without close(): only checkpoints survive (at most 5 s old).
-    tally._db.close()
+    tally._store.close()  # type: ignore[union-attr]
 
     reopened = CryTally(tmp_path, BERLIN, monotonic=clock)
     assert reopened.running is None

@@ -106,3 +106,16 @@ def test_label_smoothing_out_of_range(
     root = make_dataset(clips=3)
     args = ["train", "--data", str(root), "--out", str(tmp_path / "m"), "--label-smoothing", "0.7"]
     _fails(args, capsys, "--label-smoothing")
+
+
+def test_an_existing_out_folder_is_kept_without_force(
+    make_dataset: DatasetFactory, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    root = make_dataset(clips=6)
+    out = tmp_path / "model"
+    out.mkdir()
+    (out / "model.json").write_text("{}")
+    err = _fails(["train", "--data", str(root), "--out", str(out)], capsys,
+                 "already holds files (model.json)", "--force")  # fmt: skip
+    assert "is a file" not in err
+    assert (out / "model.json").read_text() == "{}"

@@ -93,6 +93,11 @@ def test_balance_gives_cries_and_others_the_same_phone_share() -> None:
     assert abs(cries.phone_share - 0.65) < 0.05 and abs(others.phone_share - 0.65) < 0.05
 
 
+def test_balance_does_not_let_one_clip_flood_a_label() -> None:
+    talking = balance_for(narrow=181, full=1, phone_share=0.65)  # one full-band talking clip
+    assert talking.originals <= 8 and talking.phone_share > 0.9
+
+
 def test_narrow_band_detection() -> None:
     wide = _noise(1.0)
     assert not is_narrow_band(wide)

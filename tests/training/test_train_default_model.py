@@ -43,6 +43,7 @@ def test_evaluate_without_model_uses_the_default(
     assert result["clips"] == 9 and result["cry_clips"] == 3
 
 
+@pytest.mark.slow
 def test_default_model_on_held_out_data(
     shared_data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

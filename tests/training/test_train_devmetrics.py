@@ -7,6 +7,7 @@ import pytest
 from babblefish_monitor.audio.classifier import Classifier
 from babblefish_monitor.audio.model import load_model_dir
 from babblefish_training.devmetrics import (
+    card_section,
     channel_swap,
     format_rate,
     full_band_cries,
@@ -46,3 +47,12 @@ def test_channel_swap_runs_the_real_model_on_phone_lines_and_rooms() -> None:
     assert result["rooms"]["distance_m"] == [2.0, 3.0]
     # A steady tone is not a cry: neither channel should turn it into one.
     assert result["reverberant_cries_recall"]["hits"] == 0
+
+
+def test_the_default_models_card_carries_the_channel_and_night_figures() -> None:
+    spec = load_model_dir(None)
+    lines = "\n".join(card_section(spec.extra["metrics"]))
+    assert "validation negatives through phone lines: false-positive rate | 2.8 % (4/144" in lines
+    assert "small rooms at 2-3 m: recall | 84.9 % (62/73" in lines
+    assert "night-B.flac: episodes, false alarms/h, announced onset median / p90 | 34/34" in lines
+    assert spec.card is not None and "full-band dev cries (33" in spec.card

@@ -92,6 +92,7 @@ def test_ds_cnn_activations_are_capped_for_int8() -> None:
     assert float(probe.predict(np.full((1, 98, 40), 1e3, np.float32), verbose=0).max()) == 6.0
 
 
+@pytest.mark.slow
 def test_label_smoothing_trains_on_one_hot_targets() -> None:
     features, targets = _features(60, 2)
     model = build_model(
@@ -105,6 +106,7 @@ def test_label_smoothing_trains_on_one_hot_targets() -> None:
     assert "val_accuracy" in history[0]
 
 
+@pytest.mark.slow
 def test_spec_augment_masks_only_while_training(tmp_path: Path) -> None:
     """Training windows lose a run of frames and of mel bands; inference and export see none of it."""
     features, _ = _features(12, 3)
@@ -134,6 +136,7 @@ def _operators(tflite: bytes) -> list[str]:
     return [op["op_name"] for op in interpreter._get_ops_details()]
 
 
+@pytest.mark.slow
 def test_weight_averaging_exports_the_moving_average() -> None:
     """With averaging, fit leaves the slow moving average behind, not the last step's weights."""
     features, targets = _features(96, 4)
@@ -151,6 +154,7 @@ def test_weight_averaging_exports_the_moving_average() -> None:
     assert moved[True] < 0.6 * moved[False]
 
 
+@pytest.mark.slow
 def test_soft_targets_are_learnt_as_distributions() -> None:
     """Teacher probabilities train the network towards those probabilities, not their argmax."""
     import keras

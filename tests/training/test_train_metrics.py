@@ -89,3 +89,16 @@ def test_report_names_the_negatives_that_set_the_threshold() -> None:
         build_report(folders, truth, ["s"] * scores.size, clip_scores, **common)["top_negatives"]
         is None
     )
+
+
+def test_too_few_negatives_for_the_fpr_limit_are_flagged() -> None:
+    """Below 1 / max_fpr negatives not one false positive fits under the limit."""
+    from babblefish_training.metrics import negatives_needed, small_validation_warning
+
+    assert negatives_needed(0.01) == 100 and negatives_needed(0.05) == 20
+    assert small_validation_warning(150, 0.01) is None
+    assert small_validation_warning(100, 0.01) is None
+    warning = small_validation_warning(40, 0.01)
+    assert warning is not None and "only 40 non-crying" in warning and "2.5 %" in warning
+    assert small_validation_warning(40, 0.05) is None
+    assert "undefined" in (small_validation_warning(0, 0.01) or "")

@@ -85,3 +85,18 @@ def test_out_of_range_options_name_their_flag(changes: dict[str, object], messag
     options = dataclasses.replace(TrainOptions(data=[Path("d")], out=Path("m")), **changes)  # type: ignore[arg-type]
     with pytest.raises(TrainingError, match=message):
         options.check()
+
+
+def test_every_flag_of_every_subcommand_says_what_and_its_default() -> None:
+    parser = _parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    parsers = {"babblefish-train": parser, **sub.choices}  # type: ignore[dict-item]
+    for name, each in parsers.items():
+        for action in each._actions:  # type: ignore[attr-defined]
+            if action.dest in ("help", "command"):
+                continue
+            text = (action.help or "") % {"default": action.default}
+            where = f"{name} {action.option_strings or action.dest}"
+            assert text[:1].isupper() and text.endswith("."), where
+            if action.option_strings:
+                assert "Default: " in text or text.endswith("Required."), where

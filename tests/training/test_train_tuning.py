@@ -30,6 +30,7 @@ PLAN = NightPlan("crying", "white_noise", "quiet", hours=0.2, seed=1)
 FOLDERS = {"crying": "crying", "talking": "talking", "household": "other", "dog": "other"}
 
 
+@pytest.mark.slow
 def test_held_out_night_is_seeded_and_plays_every_folder() -> None:
     clips = _clips(FOLDERS)
     night = held_out_night(clips, PLAN)

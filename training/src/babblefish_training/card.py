@@ -20,7 +20,9 @@ def _metrics_section(metrics: dict[str, Any]) -> list[str]:
             "No validation split was held out, so there are no metrics and the threshold is 0.5."
         ]
     auc = val["auc"]
+    caution = val.get("small_sample_warning")
     lines = [
+        *([f"**Caution:** {caution}.", ""] if caution else []),
         f"Group-wise validation (recording groups never seen in training), {val['clips']} clips "
         f"({val['cry_clips']} crying, {val['other_clips']} other), scored through the exported int8 model "
         "with the monitor's own classifier. A clip's cry score is its highest 1-s window "

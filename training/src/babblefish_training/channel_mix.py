@@ -75,6 +75,9 @@ class ChannelAugmenter(Augmenter):
         return np.clip(out, -1.0, 1.0).astype(np.float32)
 
 
+MAX_REPEATS = 8
+
+
 @dataclass(frozen=True)
 class Balance:
     """How many times each full-band original and its phone rendition appear for one label."""
@@ -88,12 +91,14 @@ def balance_for(narrow: int, full: int, phone_share: float) -> Balance:
     """Repeat counts giving a label's windows about `phone_share` phone-sounding ones.
 
     `narrow` clips are phone (or 8 kHz) recordings already; each of the `full` full-band clips
-    has one phone rendition.
+    has one phone rendition. Repeats stop at MAX_REPEATS: one full-band clip among a hundred
+    phone ones (a talking folder) would otherwise fill a third of that label's windows alone.
     """
     if full == 0:
         return Balance(1, 0, 1.0 if narrow else 0.0)
     if narrow / (narrow + full) > phone_share:  # too phone-like: repeat the full-band originals
         originals = max(1, round((narrow + full) * (1 - phone_share) / (phone_share * full)))
+        originals = min(originals, MAX_REPEATS)
         renditions = 1
     else:  # too full-band: repeat the phone renditions
         originals = 1
@@ -101,6 +106,7 @@ def balance_for(narrow: int, full: int, phone_share: float) -> Balance:
             1,
             math.ceil((phone_share * (narrow + full) - narrow) / ((1 - phone_share) * full) - 0.25),
         )
+        renditions = min(renditions, MAX_REPEATS)
     share = (narrow + renditions * full) / (narrow + (originals + renditions) * full)
     return Balance(originals, renditions, share)
 

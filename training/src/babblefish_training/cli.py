@@ -30,45 +30,101 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="babblefish-train", description="Train and evaluate Babblefish cry models."
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="Print only warnings and errors. Default: off."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     prep = sub.add_parser(
         "prepare", help="cut recordings into 16 kHz mono clips (folder per label)"
     )
     prep.add_argument(
-        "input", type=Path, help="IN/<label>/<recording> (any format soundfile or ffmpeg reads)"
-    )
-    prep.add_argument("output", type=Path, help="OUT/<label>/<clip>.flac plus OUT/manifest.csv")
-    prep.add_argument("--clip-seconds", type=float, default=5.0)
-    prep.add_argument(
-        "--hop-seconds", type=float, default=None, help="default: clip length (no overlap)"
+        "input",
+        type=Path,
+        help="The recordings, as IN/<label>/<recording> in any format soundfile or ffmpeg reads.",
     )
     prep.add_argument(
-        "--normalise-dbfs", type=float, default=None, help="set each clip's RMS level"
+        "output", type=Path, help="Where to write OUT/<label>/<clip>.flac and OUT/manifest.csv."
     )
-    prep.add_argument("--min-seconds", type=float, default=1.0, help="shortest last piece kept")
     prep.add_argument(
-        "--drop-below-dbfs", type=float, default=None, help="drop clips quieter than this"
+        "--clip-seconds", type=float, default=5.0, help="Length of each clip. Default: %(default)s."
     )
-    prep.add_argument("--strict", action="store_true", help="stop at the first unreadable file")
+    prep.add_argument(
+        "--hop-seconds",
+        type=float,
+        default=None,
+        help="Seconds from one clip's start to the next; less than --clip-seconds overlaps them. "
+        "Default: the clip length (no overlap).",
+    )
+    prep.add_argument(
+        "--normalise-dbfs",
+        type=float,
+        default=None,
+        help="Set every clip's RMS level to this; training varies levels anyway. "
+        "Default: levels left alone.",
+    )
+    prep.add_argument(
+        "--min-seconds",
+        type=float,
+        default=1.0,
+        help="Shortest last piece of a recording still kept as a clip. Default: %(default)s.",
+    )
+    prep.add_argument(
+        "--drop-below-dbfs",
+        type=float,
+        default=None,
+        help="Drop clips whose RMS level is below this (not for a quiet-room label). "
+        "Default: keep every clip.",
+    )
+    prep.add_argument(
+        "--strict",
+        action="store_true",
+        help="Stop at the first unreadable file instead of skipping it. Default: off.",
+    )
 
     tr = sub.add_parser("train", help="train, export int8 TFLite and validate")
     add_option_flags(tr, TrainOptions)
+
     ev = sub.add_parser(
         "evaluate", help="score data with an exported model (the monitor's inference code)"
     )
     ev.add_argument(
-        "--model", type=Path, default=None, help="model directory (default: the shipped model)"
+        "--model",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="The model folder (holding model.json). Default: the monitor's shipped model.",
     )
     ev.add_argument(
-        "--data", type=Path, action="append", required=True, help="folder-per-label dataset"
+        "--data",
+        type=Path,
+        action="append",
+        required=True,
+        metavar="DIR",
+        help="A folder-per-label dataset to score; repeat the flag to combine several. Required.",
     )
-    ev.add_argument("--map", action="append", default=[], metavar="FOLDER=LABEL")
-    ev.add_argument("--split", choices=("all", "validation", "train"), default="all",
-                    help="only the recording groups the model held out (validation) or trained on")  # fmt: skip
-    ev.add_argument("--json", action="store_true", help="print one JSON object")
-    ev.add_argument("--strict", action="store_true", help="unreadable files are an error")
+    ev.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FOLDER=LABEL",
+        help="Score dataset folder FOLDER as model label LABEL; repeatable. Default: none.",
+    )
+    ev.add_argument(
+        "--split",
+        choices=("all", "validation", "train"),
+        default="all",
+        help="Score every clip, or only the recording groups the model held out (validation) or "
+        "trained on. One of all, validation, train. Default: %(default)s.",
+    )
+    ev.add_argument(
+        "--json", action="store_true", help="Print one JSON object instead of text. Default: off."
+    )
+    ev.add_argument(
+        "--strict",
+        action="store_true",
+        help="Stop at the first unreadable file instead of skipping it. Default: off.",
+    )
     return parser
 
 

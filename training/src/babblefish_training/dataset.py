@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .audio_io import AUDIO_SUFFIXES, AudioReadError, read_audio
-from .errors import TrainingError
+from .errors import TrainingError, require_folder
 
 FloatArray = npt.NDArray[np.float32]
 MANIFEST = "manifest.csv"
@@ -62,8 +62,9 @@ def _read_manifest(root: Path) -> dict[str, dict[str, str]]:
 
 def scan_dataset(root: Path) -> list[ClipRef]:
     """Every audio file under root/<label>/..., with group and source from manifest.csv when present."""
-    if not root.is_dir():
-        raise TrainingError(f"data folder {root} does not exist")
+    require_folder(
+        root, "data folder", "--data takes a folder with one subfolder of audio per label"
+    )
     manifest = _read_manifest(root)
     refs: list[ClipRef] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):

@@ -172,6 +172,17 @@ def card_section(metrics: dict[str, Any]) -> list[str]:
             "|---|---|",
             f"| full-band dev cries ({fb['clips']}, most seen in training): recall | {format_rate(fb)} |",
         ]
+        if "channels" not in metrics:  # a model trained before these figures existed
+            clips = bench["clips"]
+            swap = clips["channel_swap"]
+            lines += [
+                f"| phone (`dac`) validation cries: recall | "
+                f"{format_rate(clips['full_band_validation']['phone_cries'])} |",
+                f"| validation negatives through phone lines: false-positive rate | "
+                f"{format_rate(swap.get('phone_negatives_fpr'))} |",
+                f"| validation cries in small rooms at 2-3 m: recall | "
+                f"{format_rate(swap.get('reverberant_cries_recall'))} |",
+            ]
         for night in bench.get("nights", []):
             lines.append(
                 f"| {night['night']}: episodes, false alarms/h, announced onset median / p90 | "

@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 from babblefish_monitor.audio.classifier import Classifier
-from babblefish_monitor.audio.model import ModelSpec, load_model_dir
+from babblefish_monitor.audio.model import SPEC_FILE, ModelSpec, load_model_dir
 
 from .dataset import Clip, ClipRef, load_clips, scan_datasets
 from .devmetrics import full_band_cries
-from .errors import TrainingError
+from .errors import TrainingError, require_folder
 from .report import build_report
 from .scoring import ClipScores, score_clips
 
@@ -64,6 +64,10 @@ def evaluate(
     strict: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """The report dict (see report.build_report) plus model name and skipped-file count."""
+    if model_dir is not None:
+        require_folder(
+            model_dir, "--model", f"point it at the model folder, the one holding {SPEC_FILE}"
+        )
     spec = load_model_dir(model_dir)
     unknown = sorted(lab for lab in mapping.values() if lab not in spec.labels)
     if unknown:

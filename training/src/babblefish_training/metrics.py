@@ -47,6 +47,29 @@ def threshold_for_fpr(scores: FloatArray, positive: BoolArray, max_fpr: float) -
     return float(np.clip((barrier + upper) / 2, 1e-6, 1 - 1e-6))
 
 
+def negatives_needed(max_fpr: float) -> int:
+    """Fewest negatives at which a false-positive rate of `max_fpr` means one false positive."""
+    return int(np.ceil(1.0 / max_fpr - 1e-9)) if max_fpr > 0 else 0
+
+
+def small_validation_warning(negatives: int, max_fpr: float) -> str | None:
+    """Why an "at <= max_fpr" figure means little on this few negatives; None when it is enough.
+
+    Below 1 / max_fpr negatives not one false positive fits under the limit, and one more or
+    fewer moves the rate by more than the limit itself.
+    """
+    needed = negatives_needed(max_fpr)
+    if negatives >= needed:
+        return None
+    step = f"{100 / negatives:.1f} %" if negatives else "undefined"
+    return (
+        f"only {negatives} non-crying clip(s) to measure on: a false-positive rate of "
+        f"<= {100 * max_fpr:g} % needs at least {needed} to mean anything (one false positive is "
+        f"{step} here), so the threshold and the recall at it are rough; more non-crying "
+        "recordings (or, when training, a larger --val-fraction) make it firm"
+    )
+
+
 def recall_interval(
     scores: FloatArray,
     positive: BoolArray,

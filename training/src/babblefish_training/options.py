@@ -181,6 +181,9 @@ class TrainOptions:
             metavar="DIR",
         ),
     ] = None
+    force: Annotated[
+        bool, Flag("Replace the files of an --out folder that already holds some (else an error).")
+    ] = False
     name: Annotated[str, Flag("The model's name in model.json and its card.")] = "babblefish-cry"
     version: Annotated[str, Flag("The model's version in model.json and its card.")] = "1"
     # Not flags: the monitor's 1-s window and its hop are fixed by its frontend and detector.

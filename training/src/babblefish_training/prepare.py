@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from babblefish_monitor.audio.frontend import FRONTEND
 
 from .audio_io import AUDIO_SUFFIXES, AudioReadError, read_audio, write_flac
 from .dataset import MANIFEST
-from .errors import TrainingError
+from .errors import TrainingError, refuse_file, require_folder
 from .levels import rms_dbfs, set_rms_dbfs
 
 LOG = logging.getLogger("babblefish_training")
@@ -38,8 +39,9 @@ class PrepareReport:
 
 
 def _recordings(src: Path) -> list[tuple[str, Path]]:
-    if not src.is_dir():
-        raise TrainingError(f"input folder {src} does not exist")
+    require_folder(
+        src, "input folder", "prepare reads IN/<label>/<recording> (one folder per label)"
+    )
     found = [
         (folder.name, path)
         for folder in sorted(p for p in src.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -53,27 +55,59 @@ def _recordings(src: Path) -> list[tuple[str, Path]]:
     return found
 
 
+def clip_stems(src: Path, recordings: list[tuple[str, Path]]) -> dict[Path, str]:
+    """Each recording's clip-name stem: its path inside the label folder, joined with "_".
+
+    Recordings whose stems would coincide (`night.wav` beside `night.m4a`, or `a_b.wav` beside
+    `a/b.wav`) add their file type, then a number, so no clip overwrites another's.
+    """
+    plain = {
+        path: "_".join(path.relative_to(src / label).with_suffix("").parts)
+        for label, path in recordings
+    }
+    shared = Counter((label, plain[path]) for label, path in recordings)
+    stems: dict[Path, str] = {}
+    taken: set[tuple[str, str]] = set()
+    for label, path in recordings:
+        stem = plain[path]
+        if shared[label, stem] > 1:
+            stem = f"{stem}_{path.suffix.lstrip('.').lower()}"
+        unique, number = stem, 1
+        while (label, unique) in taken:
+            number += 1
+            unique = f"{stem}_{number}"
+        taken.add((label, unique))
+        stems[path] = unique
+    return stems
+
+
 def prepare(
     src: Path,
     out: Path,
     *,
-    clip_seconds: float = 5.0,
-    hop_seconds: float | None = None,
-    normalise_dbfs: float | None = None,
-    min_seconds: float = 1.0,
-    silence_dbfs: float | None = None,
-    strict: bool = False,
+    clip_seconds: float,
+    hop_seconds: float | None,
+    normalise_dbfs: float | None,
+    min_seconds: float,
+    silence_dbfs: float | None,
+    strict: bool,
 ) -> PrepareReport:
-    """Cut every recording into clips; the last piece is kept when at least `min_seconds` long."""
+    """Cut every recording into clips; the last piece is kept when at least `min_seconds` long.
+
+    No defaults here: `babblefish-train prepare`'s flags hold them, in one place.
+    """
     if clip_seconds <= 0 or (hop_seconds is not None and hop_seconds <= 0):
         raise TrainingError("--clip-seconds and --hop-seconds must be positive")
+    refuse_file(out, "output folder", "prepare writes OUT/<label>/<clip>.flac; name a new folder")
     rate = FRONTEND.sample_rate
     size = round(clip_seconds * rate)
     hop = round((hop_seconds or clip_seconds) * rate)
     shortest = round(min(min_seconds, clip_seconds) * rate)
     report = PrepareReport()
     rows: list[dict[str, object]] = []
-    for label, path in _recordings(src):
+    recordings = _recordings(src)
+    stems = clip_stems(src, recordings)
+    for label, path in recordings:
         try:
             audio = read_audio(path)
         except AudioReadError as err:
@@ -84,7 +118,7 @@ def prepare(
             continue
         report.recordings += 1
         relative = path.relative_to(src / label)
-        stem = "_".join(relative.with_suffix("").parts)
+        stem = stems[path]
         for number, start in enumerate(range(0, max(1, audio.size - shortest + 1), hop)):
             piece = audio[start : start + size]
             if piece.size < shortest:

@@ -8,7 +8,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .metrics import binary_metrics, confusion, per_class, recall_interval, roc_auc
+from .metrics import (
+    binary_metrics,
+    confusion,
+    per_class,
+    recall_interval,
+    roc_auc,
+    small_validation_warning,
+)
 from .scoring import ClipScores, decide
 
 TOP_NEGATIVES = 5
@@ -70,6 +77,7 @@ def build_report(
         "top_negatives": _top_negatives(scores.cry, positive, folders, names),
         "cry_clips": binary.positives,
         "other_clips": binary.negatives,
+        "small_sample_warning": small_validation_warning(binary.negatives, max_fpr),
         "by_source": by_source,
         "false_alarms_by_folder": {f: n for f, n in false_alarms.items() if n},
         "per_class": per_class(mapped, predicted, labels),
@@ -113,6 +121,8 @@ def format_report(report: dict[str, Any]) -> str:
         f"{report['threshold']:.4g}: recall {_pct(report['cry_recall'])}, "
         f"false-positive rate {_pct(report['cry_fpr'])}",
     ]
+    if report.get("small_sample_warning"):
+        lines.append(f"  warning: {report['small_sample_warning']}")
     interval = report.get("cry_recall_interval")
     if interval:
         lines.append(

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 import statistics
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -18,6 +19,7 @@ ClimateStatus = Literal["ok", "unavailable", "disabled"]
 
 MIN_INTERVAL_S = 2.0  # the DHT22 gives stale or failed reads when polled faster
 UNAVAILABLE_AFTER_S = 120.0
+READ_TIMEOUT_S = 3.0  # a DHT22 read takes tens of ms; one that hangs this long has failed
 MEDIAN_OF = 5
 # What a DHT22 can physically report, and how far the room can move between two reads.
 TEMPERATURE_RANGE = (-40.0, 80.0)
@@ -137,8 +139,12 @@ class ClimateReader:
         clock: Callable[[], float] = time.monotonic,
         min_interval: float = MIN_INTERVAL_S,
         unavailable_after: float = UNAVAILABLE_AFTER_S,
+        read_timeout: float = READ_TIMEOUT_S,
     ) -> None:
         self._driver = driver
+        self.read_timeout = read_timeout
+        # A call that has not come back yet: its thread and where its result will land.
+        self._hung: tuple[threading.Thread, list[tuple[float, float] | Exception]] | None = None
         self._clock = clock
         self.min_interval = min_interval
         self._unavailable_after = unavailable_after
@@ -160,13 +166,43 @@ class ClimateReader:
             return False
         self._last_attempt = self._clock()
         try:
-            temperature, humidity = self._driver.read()
+            temperature, humidity = self._read_with_deadline()
         except Exception as err:  # drivers raise anything from RuntimeError to OSError
             self.failures += 1
             _LOGGER.debug("climate read failed: %s", err)
         else:
             self._accept(float(temperature), float(humidity))
         return self._update()
+
+    def _read_with_deadline(self) -> tuple[float, float]:
+        """The driver's read in a daemon thread: a hung GPIO call is a failed read, and it is
+        never called again until that call returns."""
+        if self._hung is not None:
+            thread, pending = self._hung
+            thread.join(self.read_timeout)
+            if not pending:
+                raise TimeoutError("the previous read has still not returned")
+            self._hung = None
+            _LOGGER.info("climate sensor: the hung read returned")
+        outcome: list[tuple[float, float] | Exception] = []
+
+        def read() -> None:
+            try:
+                outcome.append(self._driver.read())
+            except Exception as err:  # handed to the caller below
+                outcome.append(err)
+
+        thread = threading.Thread(target=read, name="climate-read", daemon=True)
+        thread.start()
+        thread.join(self.read_timeout)
+        if not outcome:
+            self._hung = thread, outcome
+            _LOGGER.warning("climate sensor read did not return within %g s", self.read_timeout)
+            raise TimeoutError(f"read did not return within {self.read_timeout:g} s")
+        result = outcome[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
 
     def _accept(self, temperature: float, humidity: float) -> None:
         if not _plausible(temperature, humidity):

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_PORT = 8733
+MIN_TOKEN_LENGTH = 8
 
 
 class ConfigError(ValueError):
@@ -20,7 +21,7 @@ def local_zone() -> tzinfo:
     candidates = [os.environ.get("TZ", "").lstrip(":")]
     timezone_file = Path("/etc/timezone")
     if timezone_file.is_file():
-        candidates.append(timezone_file.read_text(encoding="utf-8").strip())
+        candidates.append(timezone_file.read_text(encoding="utf-8", errors="replace").strip())
     localtime = Path("/etc/localtime")
     if localtime.is_symlink():
         target = str(localtime.resolve())
@@ -165,8 +166,8 @@ class MonitorConfig:
             raise ConfigError(f"--port must be 0-65535, got {self.port}")
         if self.ingress_port is not None and not 0 <= self.ingress_port <= 65535:
             raise ConfigError(f"--ingress-port must be 0-65535, got {self.ingress_port}")
-        if self.token is not None and len(self.token) < 8:
-            raise ConfigError("--token must be at least 8 characters")
+        if self.token is not None and len(self.token) < MIN_TOKEN_LENGTH:
+            raise ConfigError(f"--token must be at least {MIN_TOKEN_LENGTH} characters")
         if not self.name.strip():
             raise ConfigError("--name must not be empty")
         parse_zone(self.timezone)

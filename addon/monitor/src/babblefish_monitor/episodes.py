@@ -55,6 +55,20 @@ class EpisodeBook:
         self.tally.update_episode(running.known_duration, running.peak_score)
         return True
 
+    def end_now(self, stream_time: float) -> bool:
+        """End a running episode where it was last known to be crying (the audio stopped or
+        failed at `stream_time`); True when one was running."""
+        running = self.tally.running
+        if not self.crying or running is None:
+            return False
+        record = self.tally.end_episode(running.duration_s, running.peak_score)
+        self.crying = False
+        if self.clips is not None:
+            self.clips.stop()
+        if record is not None:
+            self._publish("cry_ended", record, stream_time)
+        return True
+
     def close(self) -> None:
         """Stop an open clip; the tally checkpoints itself when it closes."""
         if self.clips is not None:

@@ -20,6 +20,7 @@ from .climate import ClimateError
 from .config import ConfigError, MonitorConfig
 from .factories import make_climate, make_pipeline, make_source
 from .log_options import SERVICE_FORMAT, add_log_level
+from .redact import install_log_filter, masked_token, redact
 from .service import Monitor
 
 _LOGGER = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ async def serve(config: MonitorConfig) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):  # not on Windows
             loop.add_signal_handler(sig, stop.set)
+    install_log_filter()  # source URLs from the very first line
     monitor = await Monitor.start(
         config,
         pipeline_factory=make_pipeline,
@@ -126,11 +128,15 @@ async def serve(config: MonitorConfig) -> int:
         climate=make_climate(config),
     )
     try:
+        token = monitor.identity.token
+        install_log_filter((token,))
         print(
             f"babblefish monitor listening on http://{config.host}:{monitor.server.port}{API_PREFIX}/"
         )
+        print(f"audio source: {redact(config.source)}")
         where = monitor.identity.token_path
-        print(f"API token: {monitor.identity.token}")
+        # Only a person at a terminal sees the token; a service's stdout is its log.
+        print(f"API token: {token if sys.stdout.isatty() else masked_token(token)}")
         print(f"  ({'kept in ' + str(where) if where else 'given with --token'})", flush=True)
         await stop.wait()
         _LOGGER.info("stopping")

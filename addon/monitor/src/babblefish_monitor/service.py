@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -25,6 +26,8 @@ from .api.state import (
     episode_dict,
 )
 from .api.zeroconf_advert import ZeroconfAdvert
+from .audio.level_only import LevelOnlyPipeline
+from .audio.model import ModelError
 from .audio.pipeline import PipelineOutput
 from .climate import ClimateReader, ClimateReading, run_climate
 from .clips import ClipRecorder
@@ -34,7 +37,8 @@ from .factories import LoadedModel, load_pipeline
 from .identity import Identity, load_identity, monitor_version
 from .labels.service import LabelService
 from .ports import PipelineFactory, SourceFactory, SourceLike
-from .pushes import PushThrottle, run_ticker
+from .pushes import TICK_S, PushThrottle, run_ticker
+from .supervisor import AudioHeartbeat, FailureLog, supervise
 from .tally import CryTally, EpisodeRecord
 
 _LOGGER = logging.getLogger(__name__)
@@ -98,6 +102,9 @@ class Monitor:
         self._advert: ZeroconfAdvert | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._restarts_seen = 0
+        self.heartbeat = AudioHeartbeat(monotonic)
+        self._audio_failures = FailureLog("audio loop")
+        self._storage_seen = -1
         self.blocks_processed = 0
         self.process_seconds = 0.0  # CPU spent in pipeline.process, to show it is safe on the loop
 
@@ -152,7 +159,8 @@ class Monitor:
                 port=self.server.port,
             )
             await self._advert.start()
-        self._spawn(self._audio_loop(), "babblefish-audio")
+        self._spawn(supervise(self._audio_once, self._on_audio_failure), "babblefish-audio")
+        self._spawn(self._storage_watch(), "babblefish-storage")
         if self.climate is not None:
             self._spawn(run_climate(self.climate, self._on_climate), "babblefish-climate")
         self._spawn(run_ticker(self.pushes, lambda: self.now().date().isoformat()), "ticker")
@@ -203,6 +211,13 @@ class Monitor:
         model = build_model_info(self.spec, self.live.model_error)
         return build_info(self.identity, self.config.name, model, climate=self.climate is not None)
 
+    def health(self) -> tuple[bool, dict[str, object]]:
+        """Healthy while audio is being processed; the watchdog restarts a monitor that is not."""
+        if self.heartbeat.healthy():
+            return True, {"status": "ok"}
+        silent = round(self.heartbeat.silent_for(), 1)
+        return False, {"status": "no_audio", "seconds_since_audio": silent}
+
     def state(self) -> protocol.State:
         return build_state(self.live, self.tally, self.now())
 
@@ -241,14 +256,62 @@ class Monitor:
         self.pushes.mark(significant=True)
 
     # -- audio ---------------------------------------------------------------------------------
-    async def _audio_loop(self) -> None:
+    async def _audio_once(self) -> None:
+        """One life of the audio loop; `supervise` starts another after any exception."""
         self._on_source_status(self.source)
-        async for block in self.source.blocks():
-            self.process_block(block)
-            if not self.config.realtime:
-                await asyncio.sleep(0)  # a fast file source must not starve the server
+        blocks = self.source.blocks()
+        try:
+            async for block in blocks:
+                self.process_block(block)
+                if not self.config.realtime:
+                    await asyncio.sleep(0)  # a fast file source must not starve the server
+        finally:
+            # Ends the capture program now, not when the abandoned generator is collected.
+            aclose = getattr(blocks, "aclose", None)
+            if aclose is not None:
+                await aclose()
         self._handle_output(self.pipeline.flush())
         self._on_source_status(self.source)
+
+    def _on_audio_failure(self, err: Exception, delay: float) -> None:
+        """The loop died: end a running episode (Crying is never left on) and say why."""
+        self._audio_failures.failed(err, delay)
+        self._end_episode_now()
+        with contextlib.suppress(Exception):
+            self.pipeline.reset()
+        self.live.source_status = "restarting"
+        self.live.source_error = (
+            f"audio processing failed ({type(err).__name__}: {err}); retrying in {delay:g} s"
+        )
+        self.pushes.mark(significant=True)
+        self.pushes.maybe_push()
+
+    def _end_episode_now(self) -> None:
+        try:
+            self._handle_output(self.pipeline.flush())
+        except Exception:  # the pipeline is what failed; end the episode where it stood
+            _LOGGER.debug("flush after an audio failure failed too", exc_info=True)
+        if self.episodes.end_now(self.pipeline.stream_time):
+            self.live.crying = False
+
+    def _on_model_failure(self, err: ModelError) -> None:
+        """A model that loads but fails when run: report it, keep the sound level going."""
+        _LOGGER.error("MODEL ERROR: %s -- no cry detection until this is fixed", err)
+        self._end_episode_now()
+        self.live.model_error = str(err)
+        self.live.sound_class, self.live.scores = None, {}
+        self.pipeline = LevelOnlyPipeline(self.config.calibration_db)
+        self.pushes.mark(significant=True)
+
+    async def _storage_watch(self) -> None:
+        """Retry saving while the disk fails, and push the storage status when it changes."""
+        while True:
+            self.tally.maintain()
+            if self.tally.storage.changes != self._storage_seen:
+                self._storage_seen = self.tally.storage.changes
+                self.pushes.mark(significant=True)
+                self.pushes.maybe_push()
+            await asyncio.sleep(TICK_S)
 
     def process_block(self, block: npt.NDArray[np.int16]) -> None:
         """Feed one block through the pipeline and fold the results into tally, state and pushes."""
@@ -258,13 +321,21 @@ class Monitor:
             self.pipeline.reset()
         self.episodes.feed(block)
         started = time.perf_counter()
-        output = self.pipeline.process(block)
+        try:
+            output = self.pipeline.process(block)
+        except ModelError as err:
+            self._on_model_failure(err)
+            output = self.pipeline.process(block)
         self.process_seconds += time.perf_counter() - started
         self.blocks_processed += 1
         if self.labels is not None:
             self.labels.on_block(block, self.pipeline.stream_time)
             self.labels.on_output(output, self.live.climate.temperature_c)
         self._handle_output(output)
+        self.heartbeat.beat()
+        if self._audio_failures.recovered():
+            self.live.source_status, self.live.source_error = self.source.status, self.source.error
+            self.pushes.mark(significant=True)
 
     def _handle_output(self, output: PipelineOutput) -> None:
         if output.levels:

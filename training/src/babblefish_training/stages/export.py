@@ -108,6 +108,8 @@ def _validate(options: TrainOptions, plan: RunPlan, fitted: Fitted) -> tuple[flo
         "stress: %s", ", ".join(f"{k} {v if v is None else round(v, 3)}" for k, v in stress.items())
     )
     LOG.info("validation through the exported int8 model:\n%s", format_report(report))
+    if report["small_sample_warning"]:
+        LOG.warning("%s", report["small_sample_warning"])
     LOG.info("int8 vs float argmax agreement on validation windows: %.2f %%", 100 * agreement)
     conf = report["confusion"]
     save_report_plot(

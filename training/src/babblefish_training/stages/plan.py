@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from babblefish_training.dataset import Clip, load_clips, scan_datasets
+from babblefish_training.errors import TrainingError, refuse_file
 from babblefish_training.labels import LabelPlan, check_counts, plan_labels
 from babblefish_training.options import TrainOptions
 from babblefish_training.pool import FloatArray
@@ -106,8 +108,24 @@ def _validation_set(plan: LabelPlan, clips: list[Clip], options: TrainOptions) -
     return ValidationSet(windows, counts, targets, positive)
 
 
+def check_out(out: Path, force: bool) -> None:
+    """Refuse an --out that is a file, or a folder with files in it unless `force`."""
+    refuse_file(out, "--out", "it names the model folder to write")
+    held = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    if held and not force:
+        shown = ", ".join(held[:4]) + (", ..." if len(held) > 4 else "")
+        raise TrainingError(
+            f"--out {out} already holds files ({shown}); pass --force to replace them, "
+            "or name a new folder"
+        )
+
+
 def plan_run(options: TrainOptions) -> RunPlan:
-    """Read the datasets, fix the labels and split by recording group. Raises TrainingError."""
+    """Check --out, read the datasets, fix the labels and split by recording group.
+
+    Raises TrainingError before any training on a mistake it can see.
+    """
+    check_out(options.out, options.force)
     labels, clips, skipped = _read(options)
     LOG.info("labels: %s; %d clips read", ", ".join(labels.labels), len(clips))
     train_idx, val_idx = split_clips(clips, options.val_fraction, options.seed)

@@ -10,9 +10,10 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from babblefish_monitor.labels.errors import LabelError
 from babblefish_monitor.labels.export import export_zip
 from babblefish_monitor.labels.service import LabelService, parse_moment
-from babblefish_monitor.labels.store import Label, LabelError
+from babblefish_monitor.labels.store import Label
 from babblefish_monitor.tally import CryTally, EpisodeRecord
 
 from . import protocol
@@ -216,6 +217,7 @@ class PanelRoutes:
                 label, message = labels.label_episode(episode_id, body.get("verdict"), what, note)
         except LabelError as err:
             return _error(err)
+        await labels.relearn()
         return web.json_response(
             {
                 "label": label_dict(label, self.host.tz),
@@ -231,6 +233,7 @@ class PanelRoutes:
             labels.delete(int(request.match_info["label_id"]))
         except LabelError as err:
             return _error(err)
+        await labels.relearn()
         return web.json_response({"deleted": 1, "adaptation": labels.adaptation()})
 
     async def delete_all(self, request: web.Request) -> web.Response:
@@ -239,6 +242,7 @@ class PanelRoutes:
             count = labels.delete_all()
         except LabelError as err:
             return _error(err)
+        await labels.relearn()
         return web.json_response({"deleted": count, "adaptation": labels.adaptation()})
 
     async def label_clip(self, request: web.Request) -> web.StreamResponse:

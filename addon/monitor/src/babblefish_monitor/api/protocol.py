@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
-from babblefish_monitor import climate
+from babblefish_monitor import climate, tally
 from babblefish_monitor.audio import detector, sources
 
 PROTOCOL_VERSION = 1
@@ -23,6 +24,7 @@ PANEL_ROUTES = (
 # The stages own the values they report and declare them; the wire carries them as they are.
 SourceStatus = sources.SourceStatus
 ClimateStatus = climate.ClimateStatus
+StorageStatus = tally.StorageStatus
 EventName = detector.EventKind
 ModelStatusName = Literal["ok", "error"]
 CommandType = Literal["pause", "resume", "set_sensitivity", "ping"]
@@ -76,6 +78,15 @@ class ModelStatus(TypedDict):
     error: str | None
 
 
+class Storage(TypedDict):
+    status: StorageStatus
+    error: str | None
+    unsaved_episodes: int
+    unsaved_seconds: float
+    moved_aside: str | None
+    moved_reason: str | None
+
+
 class State(TypedDict):
     crying: bool
     paused: bool
@@ -91,6 +102,7 @@ class State(TypedDict):
     climate: Climate
     source: Source
     model_status: ModelStatus
+    storage: Storage
     updated_at: str
 
 
@@ -155,12 +167,35 @@ class CommandError(ValueError):
         self.command_id = command_id
 
 
+MAX_NUMBER_CHARS = 32
+
+
+class _BadNumber(ValueError):
+    """A number no command could mean."""
+
+
+def _number(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _BadNumber(f"number {text[:12]}... is too long to be a command value")
+    value = float(text)
+    if not math.isfinite(value):
+        raise _BadNumber(f"number {text} is out of range")
+    return int(text) if text.lstrip("-").isdigit() else value
+
+
+def _constant(text: str) -> float:
+    raise _BadNumber(f"{text} is not a number a command accepts")
+
+
 def parse_command(text: str) -> Command:
     """Parse one client text message; raise CommandError with a readable reason on garbage."""
     try:
-        data = json.loads(text)
+        # Numbers stay text until checked: a 5,000-digit integer or 1e400 is refused, not parsed.
+        data = json.loads(text, parse_int=_number, parse_float=_number, parse_constant=_constant)
     except (json.JSONDecodeError, RecursionError) as err:
         raise CommandError(f"not JSON: {err}") from err
+    except _BadNumber as err:
+        raise CommandError(str(err)) from None
     if not isinstance(data, dict):
         raise CommandError("a command must be a JSON object")
     command_id = data.get("id")

@@ -12,12 +12,13 @@ from typing import Any, Protocol
 from aiohttp import WSMsgType, web
 
 from . import protocol
+from .guards import AcceptErrorFilter, GuardedRunner, Limits
 
 _LOGGER = logging.getLogger(__name__)
 
 HEARTBEAT_S = 20.0
 SEND_QUEUE_SIZE = 256
-MAX_COMMAND_BYTES = 64 * 1024
+MAX_COMMAND_BYTES = 4 * 1024  # the longest command is well under 200 bytes
 _CLOSE_TIMEOUT_S = 2.0
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -25,6 +26,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 class MonitorApi(Protocol):
     """What the server needs from the monitor service."""
+
+    def health(self) -> tuple[bool, dict[str, object]]: ...
 
     def info(self) -> protocol.Info: ...
 
@@ -112,6 +115,12 @@ def _json(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status)
 
 
+def _matches(presented: str, expected: bytes) -> bool:
+    """Constant-time comparison that any header text survives (aiohttp keeps undecodable bytes as
+    surrogates, which a plain encode() refuses)."""
+    return hmac.compare_digest(presented.encode("utf-8", "surrogateescape"), expected)
+
+
 def _presented_token(request: web.Request) -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
@@ -130,6 +139,8 @@ class ApiServer:
         self.hub = hub
         self._token = token.encode()
         self._runner: web.AppRunner | None = None
+        self.limits = Limits(MAX_COMMAND_BYTES)
+        self._accept_filter: AcceptErrorFilter | None = None
         self._site: web.TCPSite | None = None
         self.port = 0
         self.app = self._make_app()
@@ -150,15 +161,18 @@ class ApiServer:
         if request.path == f"{protocol.API_PREFIX}/health" or request.path.startswith("/panel"):
             return await handler(request)
         presented = _presented_token(request)
-        if presented is None or not hmac.compare_digest(presented.encode(), self._token):
+        if presented is None or not _matches(presented, self._token):
             message = "missing bearer token" if presented is None else "wrong token"
             return _json(protocol.error_body("unauthorized", message), 401)
         return await handler(request)
 
     async def start(self, host: str, port: int) -> None:
         """Listen on host:port (port 0 picks a free one, then `self.port` tells which)."""
-        self._runner = web.AppRunner(
-            self.app, access_log=None, handle_signals=False, shutdown_timeout=1.0
+        loop = asyncio.get_running_loop()
+        self._accept_filter = AcceptErrorFilter(loop.get_exception_handler())
+        loop.set_exception_handler(self._accept_filter)
+        self._runner = GuardedRunner(
+            self.app, self.limits, access_log=None, handle_signals=False, shutdown_timeout=1.0
         )
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, host, port)
@@ -173,9 +187,13 @@ class ApiServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._accept_filter is not None:
+            asyncio.get_running_loop().set_exception_handler(self._accept_filter.previous)
+            self._accept_filter = None
 
     async def _health(self, request: web.Request) -> web.Response:
-        return _json({"status": "ok"})
+        healthy, body = self.api.health()
+        return _json(body, 200 if healthy else 503)
 
     async def _info(self, request: web.Request) -> web.Response:
         return _json(self.api.info())

@@ -8,7 +8,8 @@ from datetime import date, datetime, tzinfo
 from babblefish_monitor.audio.model import ModelSpec
 from babblefish_monitor.climate import DISABLED, ClimateReading
 from babblefish_monitor.identity import Identity, monitor_version
-from babblefish_monitor.tally import CryTally, EpisodeRecord
+from babblefish_monitor.redact import redact
+from babblefish_monitor.tally import CryTally, EpisodeRecord, StorageState
 
 from . import protocol
 
@@ -46,6 +47,18 @@ def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def storage_dict(storage: StorageState) -> protocol.Storage:
+    """How saving the tally goes, for a repair issue: what is wrong and what is not yet saved."""
+    return {
+        "status": storage.status,
+        "error": storage.error,
+        "unsaved_episodes": storage.unsaved_episodes,
+        "unsaved_seconds": storage.unsaved_seconds,
+        "moved_aside": storage.moved_aside.name if storage.moved_aside else None,
+        "moved_reason": storage.moved_reason,
+    }
+
+
 def build_state(live: LiveState, tally: CryTally, now: datetime) -> protocol.State:
     """The full state object at wall time `now` (aware, in the monitor's zone)."""
     today = tally.day_total(now.date())
@@ -69,14 +82,16 @@ def build_state(live: LiveState, tally: CryTally, now: datetime) -> protocol.Sta
             "humidity_pct": live.climate.humidity_pct,
         },
         "source": {
-            "name": live.source_name,
+            # Camera passwords in a source URL never leave the monitor (attributes, diagnostics).
+            "name": redact(live.source_name),
             "status": live.source_status,
-            "error": live.source_error,
+            "error": redact(live.source_error) if live.source_error else None,
         },
         "model_status": {
             "status": "error" if live.model_error else "ok",
             "error": live.model_error,
         },
+        "storage": storage_dict(tally.storage),
         "updated_at": now.isoformat(),
     }
 

@@ -99,12 +99,18 @@ class Classifier:
         self._check_windows(windows)
         if windows.shape[0] == 0:
             return np.zeros((0, len(self.spec.labels)), dtype=np.float32)
-        self._resize(windows.shape[0])
-        data = windows.reshape(tuple(int(d) for d in self._input["shape"]))
-        self._interpreter.set_tensor(self._input["index"], data)
-        self._interpreter.invoke()
-        raw = self._interpreter.get_tensor(self._output["index"])
+        try:
+            self._resize(windows.shape[0])
+            data = windows.reshape(tuple(int(d) for d in self._input["shape"]))
+            self._interpreter.set_tensor(self._input["index"], data)
+            self._interpreter.invoke()
+            raw = self._interpreter.get_tensor(self._output["index"])
+        except (RuntimeError, ValueError) as err:
+            # A model that loads but cannot run (a damaged file) is a model error, not a crash.
+            raise ModelError(f"{self.spec.model_path} failed when run: {err}") from err
         values = self._dequantise(raw).reshape(windows.shape[0], -1)
+        if not np.isfinite(values).all():
+            raise ModelError(f"{self.spec.model_path} produced scores that are not numbers")
         return softmax(values) if self.spec.output == "logits" else values.astype(np.float32)
 
     def _check_windows(self, windows: npt.NDArray[Any]) -> None:

@@ -64,7 +64,7 @@ class ModelSpec:
     def card(self) -> str | None:
         """The model card text, when the directory has one."""
         path = self.directory / CARD_FILE
-        return path.read_text(encoding="utf-8") if path.is_file() else None
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
 
 
 def load_model_dir(
@@ -120,7 +120,7 @@ def _spec_from_json(path: Path, data: dict[str, Any], expected: FrontendConfig) 
         )
     file_labels = tuple(
         line.strip()
-        for line in (path / LABELS_FILE).read_text(encoding="utf-8").splitlines()
+        for line in (path / LABELS_FILE).read_text(encoding="utf-8", errors="replace").splitlines()
         if line.strip()
     )
     if file_labels != labels:

@@ -21,6 +21,9 @@ Float64 = npt.NDArray[np.float64]
 RADII = (0.5, 0.35, 0.25)
 MAX_PROTOTYPES = 4000
 MISSED_SHARE = 0.5  # the louder half (by cry score) of a missed cry's windows teaches the boost
+# ...and only windows the model already found somewhat cry-like: the parent's moment is rough, and
+# the room's quiet around a cry must never learn to alarm.
+MISSED_FLOOR = 0.1
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,9 @@ def _fit(
         return FitReport("none", "nothing to learn yet: label a false alarm or a missed cry")
     center, scale = _standardiser(evidence)
     firing = _prototypes(false_alarms, lambda s: s.cry >= off_threshold)
-    loud = _prototypes(missed, lambda s: s.cry >= np.quantile(s.cry, 1 - MISSED_SHARE))
+    loud = _prototypes(
+        missed, lambda s: s.cry >= max(float(np.quantile(s.cry, 1 - MISSED_SHARE)), MISSED_FLOOR)
+    )
 
     def standard(x: FloatArray) -> FloatArray:
         if x.size == 0:

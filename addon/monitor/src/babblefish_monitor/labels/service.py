@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,9 +18,12 @@ from babblefish_monitor.audio.pipeline import Pipeline, PipelineOutput
 from babblefish_monitor.tally import CryTally, EpisodeRecord
 
 from .adapt import Correction, Evidence, FitReport, Sample, fit
-from .features import CRY, REPRESENTATION, FeatureLog, rows, window_features
+from .errors import LabelError
+from .features import CRY, FeatureLog, rows, window_features
+from .learnt import learnt
 from .reference import reference_samples
-from .store import VERDICTS, Label, LabelError, LabelStore, Verdict
+from .ring import AudioRing
+from .store import VERDICTS, Label, LabelStore, Verdict
 from .timeline import Timeline
 
 _LOGGER = logging.getLogger(__name__)
@@ -47,33 +51,6 @@ class MonitorView(Protocol):
     def wall_of(self, stream_time: float) -> datetime: ...
 
 
-class AudioRing:
-    """The last few minutes of audio blocks with their end in stream time."""
-
-    def __init__(self, keep_s: float, sample_rate: int = 16_000) -> None:
-        self.rate = sample_rate
-        self.keep = int(keep_s * sample_rate)
-        self._blocks: deque[npt.NDArray[np.int16]] = deque()
-        self._held = 0
-        self.end = 0.0
-
-    def feed(self, block: npt.NDArray[np.int16], end: float) -> None:
-        self._blocks.append(block)
-        self._held += block.size
-        self.end = end
-        while self._blocks and self._held - self._blocks[0].size >= self.keep:
-            self._held -= self._blocks.popleft().size
-
-    def between(self, start: float, end: float) -> npt.NDArray[np.int16]:
-        if not self._blocks:
-            return np.zeros(0, np.int16)
-        audio = np.concatenate(list(self._blocks))
-        first = self.end - audio.size / self.rate
-        lo = max(0, int((start - first) * self.rate))
-        hi = max(lo, int((end - first) * self.rate))
-        return audio[lo:hi]
-
-
 class LabelService:
     """Owns the label store, the timeline and the correction applied to the live pipeline."""
 
@@ -88,6 +65,7 @@ class LabelService:
         self.reference: list[Sample] = []
         self.report = FitReport("none", "nothing to learn yet: label a false alarm or a missed cry")
         self.correction: Correction | None = None
+        self._fitting = asyncio.Lock()
 
     # -- live hooks ----------------------------------------------------------------------------
     def attach(self, pipeline: Any) -> None:
@@ -186,7 +164,6 @@ class LabelService:
         message = self._keep_episode_clip(label, episode)
         if self.store.features(f"episode:{episode_id}") is None:
             message = "this episode's sound was not kept (it predates labelling): nothing to learn"
-        self.refit()
         return self.store.get(label.id) or label, message
 
     def label_missed(
@@ -219,7 +196,6 @@ class LabelService:
                 f"the sound of that time is no longer in memory (the monitor keeps {minutes} "
                 "minutes): the label is kept, but cannot teach the monitor"
             )
-        self.refit()
         return self.store.get(label.id) or label, message
 
     def _keep_episode_clip(self, label: Label, episode: EpisodeRecord) -> str | None:
@@ -244,11 +220,9 @@ class LabelService:
     def delete(self, label_id: int) -> None:
         if not self.store.delete(label_id):
             raise LabelError(f"there is no label {label_id}", 404, "unknown_label_id")
-        self.refit()
 
     def delete_all(self) -> int:
         count = self.store.delete_all()
-        self.refit()
         return count
 
     def set_enabled(self, enabled: bool) -> None:
@@ -274,49 +248,51 @@ class LabelService:
 
     def refit(self) -> FitReport:
         """Fit a correction from every label; keep it only if no known cry would be lost."""
+        job = self._fit_job()
+        return self._apply(job() if job is not None else None)
+
+    async def relearn(self) -> FitReport:
+        """`refit` after a label changed, off the event loop so the audio never waits for it.
+
+        Fits run one at a time, each on every label there is when it starts.
+        """
+        async with self._fitting:
+            job = self._fit_job()
+            return self._apply(await asyncio.to_thread(job) if job is not None else None)
+
+    def _fit_job(self) -> Callable[[], FitReport] | None:
+        """The fit as a self-contained job (evidence read now, on the loop), or None without a model."""
         if self.pipeline is None or self.monitor.spec is None:
-            self.report = FitReport("none", "no model loaded: nothing can be learnt")
-            self.correction = None
-            return self.report
+            return None
         live = self.pipeline.detector
         spec, hop = self.monitor.spec, self.pipeline.hop_seconds
+        evidence, on, off = self.evidence(), live.on_threshold, live.off_threshold
+        config, sensitivity = live.config, live.sensitivity
 
         def factory() -> Detector:
-            detector = Detector.for_model(live.config, spec, hop)
-            detector.set_sensitivity(live.sensitivity)
+            detector = Detector.for_model(config, spec, hop)
+            detector.set_sensitivity(sensitivity)
             return detector
 
-        report = fit(
-            self.evidence(), factory, spec.window_seconds, live.on_threshold, live.off_threshold
-        )
+        return lambda: fit(evidence, factory, spec.window_seconds, on, off)
+
+    def _apply(self, report: FitReport | None) -> FitReport:
+        if report is None:
+            report = FitReport("none", "no model loaded: nothing can be learnt")
         self.report, self.correction = report, report.correction
         _LOGGER.info("adaptation: %s (%.0f ms)", report.reason, report.fit_ms)
         return report
 
     def adaptation(self) -> dict[str, Any]:
         """What the monitor has learnt, for the panel and diagnostics."""
-        r = self.report
-        labels = self.store.all()
-        return {
-            "status": r.status if self.enabled or r.status != "applied" else "undone",
-            "enabled": self.enabled,
-            "active": self.correction is not None and self.enabled,
-            "reason": r.reason,
-            "labels": len(labels),
-            "false_alarms_labelled": sum(x.verdict == "not_crying" for x in labels),
-            "cries_labelled": sum(x.verdict == "crying" for x in labels),
-            "false_alarms_removed": r.false_alarms_removed,
-            "false_alarms_used": r.false_alarms_total,
-            "cries_checked": r.cries_checked,
-            "cries_kept": r.cries_kept,
-            "reference_cries": r.reference_checked,
-            "missed_recovered": r.missed_recovered,
-            "lost": r.lost,
-            "radius": r.radius,
-            "fit_ms": r.fit_ms,
-            "representation": REPRESENTATION,
-            "store_problem": self.store.problem,
-        }
+        return learnt(
+            self.report,
+            self.store.all(),
+            enabled=self.enabled,
+            active=self.correction is not None,
+            references=len(self.reference),
+            problem=self.store.problem,
+        )
 
 
 def parse_moment(text: object, tz: tzinfo) -> datetime:

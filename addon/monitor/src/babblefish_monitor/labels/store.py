@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import errno
 import logging
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +11,8 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+
+from .errors import LabelError, storage_errors
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -56,15 +55,6 @@ _MIGRATIONS: dict[int, str] = {
 }
 
 
-class LabelError(Exception):
-    """A label request that cannot be honoured; `status` is the HTTP status that says why."""
-
-    def __init__(self, message: str, status: int = 400, code: str = "bad_request") -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-
-
 @dataclass(frozen=True)
 class Label:
     """One verdict: on a detected episode, or a cry the monitor missed at `at`."""
@@ -86,27 +76,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _disk_full(err: BaseException) -> bool:
-    if isinstance(err, OSError) and err.errno == errno.ENOSPC:
-        return True
-    return isinstance(err, sqlite3.OperationalError) and "full" in str(err).lower()
-
-
-@contextmanager
-def storage_errors(what: str) -> Iterator[None]:
-    """Turn a full disk or a failed write into a LabelError that says what to do."""
-    try:
-        yield
-    except (OSError, sqlite3.Error) as err:
-        if _disk_full(err):
-            raise LabelError(
-                f"cannot {what}: the disk is full; free some space (or delete old labels) and retry",
-                507,
-                "disk_full",
-            ) from err
-        raise LabelError(f"cannot {what}: {err}", 500, "storage_error") from err
-
-
 class LabelStore:
     """labels.db beside the tally, plus FLAC clips in `label_clips/`; never touches the tally."""
 
@@ -115,15 +84,24 @@ class LabelStore:
         self.clip_dir = data_dir / CLIP_DIR
         self.moved_aside: Path | None = None
         self.problem: str | None = None
+        self.unavailable = False  # True: the database could not be opened; nothing is saved
         self.db = self._open()
 
     # -- opening, migration, corruption --------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            return self._connect()
-        except sqlite3.OperationalError:
-            raise  # locked, unwritable, full: not corruption, so the file is left alone
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return self._connect(self.path)
+        except (sqlite3.OperationalError, OSError) as err:
+            # Locked, unwritable, full: not corruption, so the file is left alone, and the monitor
+            # runs on (a restart would meet the same problem) with labelling off.
+            self.unavailable = True
+            self.problem = (
+                f"the label database {self.path} cannot be opened ({err}): labels cannot be "
+                "saved until that is fixed (is the disk full?)"
+            )
+            _LOGGER.warning("LABEL DATABASE: %s", self.problem)
+            return self._connect(":memory:")
         except sqlite3.DatabaseError as err:
             self.moved_aside = self._move_aside()
             self.problem = (
@@ -131,10 +109,10 @@ class LabelStore:
                 f"{self.moved_aside.name} and a fresh one started: earlier labels are only there"
             )
             _LOGGER.warning("LABEL DATABASE %s: %s", self.path, self.problem)
-            return self._connect()
+            return self._connect(self.path)
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+    def _connect(self, where: Path | str) -> sqlite3.Connection:
+        db = sqlite3.connect(where, isolation_level=None, check_same_thread=False)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             check = db.execute("PRAGMA quick_check").fetchone()
@@ -198,6 +176,8 @@ class LabelStore:
         peak_score: float | None = None,
     ) -> Label:
         """Store a verdict; a second verdict on the same episode replaces the first."""
+        if self.unavailable:
+            raise LabelError(str(self.problem), 503, "labels_unavailable")
         with storage_errors("save the label"):
             if episode_id is not None:
                 old = self.for_episode(episode_id)

@@ -100,9 +100,9 @@ function drawTimeline(data) {
     const y = (c) => 140 - ((c - lo) / (hi - lo)) * 100;
     const points = temps.map((r) => `${x(r.t).toFixed(1)},${y(r.temperature_c).toFixed(1)}`).join(" ");
     chart.append(svg("polyline", { points, fill: "none", stroke: "var(--temp)", "stroke-width": 1.5, id: "temperature-line" }));
-    const label = svg("text", { x: 4, y: 186, fill: "var(--temp)", "font-size": 12 });
-    label.textContent = `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)} °C`;
-    chart.append(label);
+    $("temp-range").textContent = ` ${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)} °C`;
+  } else {
+    $("temp-range").textContent = " (no sensor)";
   }
   for (const e of data.episodes) {
     const start = x(e.start), width = Math.max(3, x(e.end || e.start) - start);
@@ -116,7 +116,8 @@ function drawTimeline(data) {
   axis.replaceChildren();
   for (let i = 0; i <= 4; i++) {
     const t = t0 + ((t1 - t0) * i) / 4;
-    axis.append(el("span", { style: `left:${i * 25}%`, text: new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }));
+    const shift = i === 0 ? "0" : i === 4 ? "-100%" : "-50%";
+    axis.append(el("span", { style: `left:${i * 25}%;transform:translateX(${shift})`, text: new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }));
   }
 }
 

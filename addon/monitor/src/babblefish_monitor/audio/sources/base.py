@@ -10,6 +10,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from babblefish_monitor.redact import redact
+
 SAMPLE_RATE = 16_000
 BLOCK_SAMPLES = (
     1_600  # 0.1 s: small enough for prompt detection, large enough to keep the loop cheap
@@ -45,9 +47,9 @@ class AudioSource(ABC):
             return
         self.status, self.error = status, error
         if error:
-            _LOGGER.warning("audio source %s: %s (%s)", self.name, status, error)
+            _LOGGER.warning("audio source %s: %s (%s)", redact(self.name), status, redact(error))
         else:
-            _LOGGER.info("audio source %s: %s", self.name, status)
+            _LOGGER.info("audio source %s: %s", redact(self.name), status)
         if self.on_status is not None:
             try:
                 self.on_status(self)

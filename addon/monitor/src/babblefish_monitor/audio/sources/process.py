@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from babblefish_monitor.redact import redact
+
 from .base import BLOCK_SAMPLES, AudioSource, Block, StatusCallback
 
 _LOGGER = logging.getLogger(__name__)
@@ -150,7 +152,8 @@ class ProcessSource(AudioSource):
     async def _drain_stderr(self, stream: asyncio.StreamReader) -> None:
         # Always drain stderr: a chatty program blocks once the pipe fills.
         while line := await stream.readline():
-            text = line.decode(errors="replace").strip()
+            # ffmpeg repeats the input URL in its errors, password and all.
+            text = redact(line.decode(errors="replace").strip())
             if text:
                 self._stderr_tail.append(text)
                 _LOGGER.debug("%s: %s", self.argv[0], text)

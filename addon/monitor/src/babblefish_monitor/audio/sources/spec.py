@@ -5,6 +5,8 @@ from __future__ import annotations
 import shlex
 import shutil
 
+from babblefish_monitor.redact import redact
+
 from .base import SAMPLE_RATE, AudioSource, SourceError, StatusCallback
 from .file import FileSource
 from .process import ProcessSource, RestartPolicy
@@ -47,9 +49,11 @@ def ffmpeg_argv(source: str) -> list[str]:
         try:
             input_args = shlex.split(source)
         except ValueError as err:
-            raise SourceError(f"cannot parse ffmpeg input options {source!r}: {err}") from err
+            raise SourceError(
+                f"cannot parse ffmpeg input options {redact(source)!r}: {err}"
+            ) from err
         if "-i" not in input_args[:-1]:
-            raise SourceError(f"ffmpeg input options {source!r} need '-i <input>'")
+            raise SourceError(f"ffmpeg input options {redact(source)!r} need '-i <input>'")
     else:
         input_args = ["-i", source]
         if source.startswith(("rtsp://", "rtsps://")):
@@ -75,7 +79,7 @@ def open_source(
     scheme, _sep, rest = spec.strip().partition(":")
     scheme = scheme.lower()
     if scheme not in SCHEMES:
-        raise SourceError(f"unknown audio source {spec!r}: {USAGE}")
+        raise SourceError(f"unknown audio source {redact(spec)!r}: {USAGE}")
     if not block_seconds > 0:
         raise SourceError(f"block length must be positive, got {block_seconds}")
     block_samples = max(1, round(block_seconds * SAMPLE_RATE))
@@ -83,7 +87,7 @@ def open_source(
         if not rest:
             raise SourceError("file: needs a path, e.g. file:/share/night.flac")
         return FileSource(rest, realtime=realtime, loop=loop, block_samples=block_samples,
-                          name=spec, on_status=on_status)  # fmt: skip
+                          name=redact(spec), on_status=on_status)  # fmt: skip
     if scheme == "alsa":
         argv = alsa_argv(rest or "default")
     elif scheme == "pulse":
@@ -93,5 +97,5 @@ def open_source(
             raise SourceError("ffmpeg: needs an input, e.g. ffmpeg:rtsp://camera.local/stream")
         argv = ffmpeg_argv(rest)
     return ProcessSource(
-        argv, name=spec, policy=policy, block_samples=block_samples, on_status=on_status
+        argv, name=redact(spec), policy=policy, block_samples=block_samples, on_status=on_status
     )
