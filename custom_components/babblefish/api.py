@@ -19,18 +19,10 @@ from .exceptions import (
     BabblefishConnectionError,
     BabblefishError,
     BabblefishProtocolError,
+    BabblefishRequestError,
 )
-from .models import (
-    CommandResult,
-    CryEvent,
-    Hello,
-    History,
-    Info,
-    Message,
-    State,
-    check_protocol_version,
-    known_event,
-)
+from .messages import decode, parse_message, refusal
+from .models import CommandResult, Hello, History, Info, Message, State
 from .protocol import PROTOCOL_VERSION
 from .wire import WireObject
 
@@ -42,6 +34,7 @@ __all__ = [
     "BabblefishConnectionError",
     "BabblefishError",
     "BabblefishProtocolError",
+    "BabblefishRequestError",
     "parse_message",
 ]
 
@@ -51,33 +44,6 @@ RECONNECT_MAX_S = 60.0
 # Reading with a timeout rather than asking aiohttp for a client heartbeat leaves no timer behind:
 # aiohttp 3.14 re-arms its heartbeat timer when the close reply arrives, after the connection closed.
 WS_RECEIVE_TIMEOUT_S = 50.0
-
-
-def parse_message(raw: object) -> Message | None:
-    """Turn one WebSocket message into a model; None for message types this client does not know."""
-    message = WireObject(raw, "message")
-    kind = message.string("type")
-    if kind == protocol.MESSAGE_HELLO:
-        check_protocol_version(message.integer("protocol_version"))
-        return Hello(
-            info=Info.read(message.child("info")), state=State.read(message.child("state"))
-        )
-    if kind == protocol.MESSAGE_STATE:
-        return State.read(message.child("state"))
-    if kind == protocol.MESSAGE_EVENT:
-        event = known_event(message.string("event"))
-        return None if event is None else CryEvent.read(event, message.child("data"))
-    if kind == protocol.MESSAGE_RESULT:
-        return CommandResult.read(message)
-    return None
-
-
-def _decode(text: str) -> object:
-    """One WebSocket text message as JSON."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise BabblefishProtocolError("the monitor sent a non-JSON message") from err
 
 
 class BabblefishClient:
@@ -120,22 +86,30 @@ class BabblefishClient:
         return {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
 
     async def _request(
-        self, path: str, *, params: dict[str, str] | None = None, auth: bool = True
+        self,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        auth: bool = True,
+        body: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """GET one route and return its JSON body; every failure maps onto the hierarchy."""
+        """GET one route (POST `body` when given) and return its JSON; failures map onto the hierarchy."""
         url = self.base_url.join(URL(f"{protocol.API_PREFIX}/{path}"))
+        method = "GET" if body is None else "POST"
         try:
             async with asyncio.timeout(self.request_timeout):
-                response = await self.session.get(
-                    url, params=params, headers=self._headers() if auth else None
+                response = await self.session.request(
+                    method, url, params=params, json=body, headers=self._headers() if auth else None
                 )
                 async with response:
                     if response.status == 401:
                         raise BabblefishAuthenticationError("the monitor rejected the token")
-                    if response.status != 200:
-                        body = await response.text()
+                    if body is not None and 400 <= response.status < 500:
+                        raise await refusal(response)
+                    if response.status not in {200, 201}:
+                        text = await response.text()
                         raise BabblefishConnectionError(
-                            f"GET {path} answered {response.status}: {body[:200]}"
+                            f"{method} {path} answered {response.status}: {text[:200]}"
                         )
                     data = await response.json(content_type=None)
         except TimeoutError as err:
@@ -143,10 +117,10 @@ class BabblefishClient:
         except (aiohttp.ClientError, socket.gaierror) as err:
             raise BabblefishConnectionError(f"cannot reach {self.base_url}: {err}") from err
         except json.JSONDecodeError as err:
-            raise BabblefishProtocolError(f"GET {path} did not answer JSON") from err
+            raise BabblefishProtocolError(f"{method} {path} did not answer JSON") from err
         if not isinstance(data, dict):
             raise BabblefishProtocolError(
-                f"GET {path} answered {type(data).__name__}, not an object"
+                f"{method} {path} answered {type(data).__name__}, not an object"
             )
         return data
 
@@ -167,6 +141,15 @@ class BabblefishClient:
         """Daily cry totals and recent episodes."""
         data = await self._request(protocol.ROUTE_HISTORY, params={"days": str(days)})
         return History.read(WireObject(data, "history"))
+
+    async def label_episode(
+        self, episode_id: int, verdict: str, what: str | None = None, note: str | None = None
+    ) -> str | None:
+        """Tell the monitor whether an episode was crying; returns its note on what it could not keep."""
+        body: dict[str, Any] = {"episode_id": episode_id, "verdict": verdict}
+        body |= {key: value for key, value in (("what", what), ("note", note)) if value is not None}
+        data = await self._request(protocol.ROUTE_LABELS, body=body)
+        return WireObject(data, "label reply").optional_string("message")
 
     async def pause(self) -> None:
         """Stop detection until resumed."""
@@ -226,7 +209,7 @@ class BabblefishClient:
             async for msg in ws:
                 if msg.type != aiohttp.WSMsgType.TEXT:
                     break
-                parsed = parse_message(_decode(msg.data))
+                parsed = parse_message(decode(msg.data))
                 if isinstance(parsed, CommandResult) and parsed.id == command["id"]:
                     return parsed
         raise BabblefishConnectionError(f"connection closed before {command['type']!r} answered")
@@ -277,7 +260,7 @@ class BabblefishClient:
             async for msg in self._receive_all(ws):
                 if msg.type != aiohttp.WSMsgType.TEXT:
                     break
-                parsed = parse_message(_decode(msg.data))
+                parsed = parse_message(decode(msg.data))
                 if isinstance(parsed, CommandResult):
                     future = self._pending.get(parsed.id) if parsed.id is not None else None
                     if future is not None and not future.done():

@@ -19,3 +19,7 @@ UNREACHABLE_ISSUE_AFTER_S: Final = 30 * 60
 ISSUE_UNREACHABLE: Final = "unreachable"
 ISSUE_PROTOCOL_MISMATCH: Final = "protocol_mismatch"
 ISSUE_MODEL_ERROR: Final = "model_error"
+ISSUE_STORAGE_FULL: Final = "storage_full"
+ISSUE_STORAGE_LOCKED: Final = "storage_locked"
+ISSUE_STORAGE_UNWRITABLE: Final = "storage_unwritable"
+ISSUE_TALLY_MOVED_ASIDE: Final = "tally_moved_aside"

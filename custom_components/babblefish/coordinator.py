@@ -80,6 +80,7 @@ class BabblefishCoordinator(DataUpdateCoordinator[BabblefishData]):
             ) from err
         issues.async_delete_issue(self.hass, self.config_entry, ISSUE_PROTOCOL_MISMATCH)
         issues.async_sync_model_issue(self.hass, self.config_entry, info.model.error)
+        issues.async_sync_storage_issues(self.hass, self.config_entry, state.storage)
         return BabblefishData(info=info, state=state)
 
     @callback
@@ -122,6 +123,8 @@ class BabblefishCoordinator(DataUpdateCoordinator[BabblefishData]):
                         self.config_entry,
                         message.model_status.error or self.data.info.model.error,
                     )
+                if message.storage != self.data.state.storage:
+                    issues.async_sync_storage_issues(self.hass, self.config_entry, message.storage)
                 self.async_set_updated_data(replace(self.data, state=message))
         elif isinstance(message, CryEvent):
             for listener in list(self._event_listeners):
@@ -136,6 +139,7 @@ class BabblefishCoordinator(DataUpdateCoordinator[BabblefishData]):
         self._cancel_unreachable_timer()
         issues.async_delete_issue(self.hass, self.config_entry, ISSUE_UNREACHABLE)
         issues.async_sync_model_issue(self.hass, self.config_entry, hello.info.model.error)
+        issues.async_sync_storage_issues(self.hass, self.config_entry, hello.state.storage)
         self.async_set_updated_data(BabblefishData(info=hello.info, state=hello.state))
         if (
             hello.info.capabilities != old_info.capabilities

@@ -1,4 +1,4 @@
-"""Event entity: fires `cry_started` and `cry_ended` with peak confidence and duration."""
+"""Event entity: fires `cry_started` and `cry_ended` with the episode id, peak confidence and duration."""
 
 from __future__ import annotations
 
@@ -50,6 +50,8 @@ class BabblefishCryEvent(BabblefishEntity, EventEntity):
         self._trigger_event(
             event.event,
             {
+                # What babblefish.label_episode takes, so an automation can label this cry.
+                "episode_id": event.episode_id,
                 "peak_confidence": round(event.peak_score, 3),
                 "duration": round(event.duration_s, 1),
                 "start": event.start.isoformat(),

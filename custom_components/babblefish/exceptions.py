@@ -26,3 +26,13 @@ class BabblefishProtocolError(BabblefishError):
 
 class BabblefishCommandError(BabblefishError):
     """The monitor refused a command."""
+
+
+class BabblefishRequestError(BabblefishError):
+    """The monitor refused a request as wrong (HTTP 4xx): `status`, its `code` and its message."""
+
+    def __init__(self, message: str, *, status: int, code: str | None) -> None:
+        """Keep what the monitor said, so a caller can tell the user."""
+        super().__init__(message)
+        self.status = status
+        self.code = code

@@ -1,4 +1,4 @@
-"""Repair issues: monitor unreachable for long, protocol mismatch, model error."""
+"""Repair issues: monitor unreachable for long, protocol mismatch, model error, storage trouble."""
 
 from __future__ import annotations
 
@@ -6,8 +6,35 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN, ISSUE_MODEL_ERROR, ISSUE_PROTOCOL_MISMATCH, ISSUE_UNREACHABLE
+from .const import (
+    DOMAIN,
+    ISSUE_MODEL_ERROR,
+    ISSUE_PROTOCOL_MISMATCH,
+    ISSUE_STORAGE_FULL,
+    ISSUE_STORAGE_LOCKED,
+    ISSUE_STORAGE_UNWRITABLE,
+    ISSUE_TALLY_MOVED_ASIDE,
+    ISSUE_UNREACHABLE,
+)
 from .protocol import PROTOCOL_VERSION
+from .state_parts import Storage
+
+# The monitor's storage statuses that need the parent's attention, each with its repair.
+STORAGE_ISSUES = {
+    "full": ISSUE_STORAGE_FULL,
+    "locked": ISSUE_STORAGE_LOCKED,
+    "read_only": ISSUE_STORAGE_UNWRITABLE,
+    "io_error": ISSUE_STORAGE_UNWRITABLE,
+}
+ALL_KINDS = (
+    ISSUE_UNREACHABLE,
+    ISSUE_PROTOCOL_MISMATCH,
+    ISSUE_MODEL_ERROR,
+    ISSUE_STORAGE_FULL,
+    ISSUE_STORAGE_LOCKED,
+    ISSUE_STORAGE_UNWRITABLE,
+    ISSUE_TALLY_MOVED_ASIDE,
+)
 
 
 def issue_id(kind: str, entry: ConfigEntry) -> str:
@@ -67,6 +94,45 @@ def async_sync_model_issue(hass: HomeAssistant, entry: ConfigEntry, error: str |
 
 
 @callback
+def async_sync_storage_issues(hass: HomeAssistant, entry: ConfigEntry, storage: Storage) -> None:
+    """Show the repair for the monitor's storage trouble while it lasts; clear the others."""
+    active = STORAGE_ISSUES.get(storage.status)
+    for kind in set(STORAGE_ISSUES.values()) - {active}:
+        async_delete_issue(hass, entry, kind)
+    if active is not None:
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id(active, entry),
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=active,
+            translation_placeholders={
+                "name": entry.title,
+                "error": storage.error or storage.status,
+                "unsaved_episodes": str(storage.unsaved_episodes),
+                "unsaved_seconds": str(round(storage.unsaved_seconds)),
+            },
+        )
+    if storage.moved_aside is None:
+        async_delete_issue(hass, entry, ISSUE_TALLY_MOVED_ASIDE)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id(ISSUE_TALLY_MOVED_ASIDE, entry),
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=ISSUE_TALLY_MOVED_ASIDE,
+        translation_placeholders={
+            "name": entry.title,
+            "file": storage.moved_aside,
+            "reason": storage.moved_reason or "unknown",
+        },
+    )
+
+
+@callback
 def async_delete_issue(hass: HomeAssistant, entry: ConfigEntry, kind: str) -> None:
     """Clear one issue of this monitor."""
     ir.async_delete_issue(hass, DOMAIN, issue_id(kind, entry))
@@ -75,5 +141,5 @@ def async_delete_issue(hass: HomeAssistant, entry: ConfigEntry, kind: str) -> No
 @callback
 def async_delete_all_issues(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Clear every issue of this monitor (it was removed)."""
-    for kind in (ISSUE_UNREACHABLE, ISSUE_PROTOCOL_MISMATCH, ISSUE_MODEL_ERROR):
+    for kind in ALL_KINDS:
         async_delete_issue(hass, entry, kind)

@@ -75,6 +75,7 @@ def check_protocol_version(version: int) -> None:
 class Episode:
     """One crying episode; `end` is None while it is still running."""
 
+    id: int
     start: datetime
     end: datetime | None
     duration_s: float
@@ -84,6 +85,7 @@ class Episode:
     def read(cls, data: WireObject) -> Episode:
         """Build from an episode object."""
         return cls(
+            id=data.integer("id"),
             start=data.timestamp("start"),
             end=data.optional_timestamp("end"),
             duration_s=data.number("duration_s"),
@@ -182,6 +184,7 @@ class CryEvent:
     """A WebSocket `event` message: crying started or ended."""
 
     event: EventName
+    episode_id: int
     start: datetime
     end: datetime | None
     duration_s: float
@@ -193,6 +196,7 @@ class CryEvent:
         """Build from an `event` message's name and `data` object."""
         return cls(
             event=event,
+            episode_id=data.integer("id"),
             start=data.timestamp("start"),
             end=data.optional_timestamp("end"),
             duration_s=data.number("duration_s"),

@@ -12,6 +12,7 @@ ROUTE_INFO: Final = "info"
 ROUTE_STATE: Final = "state"
 ROUTE_HISTORY: Final = "history"
 ROUTE_WEBSOCKET: Final = "ws"
+ROUTE_LABELS: Final = "labels"
 HEALTH_OK: Final = "ok"
 
 MESSAGE_HELLO: Final = "hello"
@@ -35,3 +36,7 @@ CAPABILITY_SOUND_LEVEL: Final = "sound_level"
 
 CLIMATE_OK: Final = "ok"
 SOURCE_STATUSES: Final = ("starting", "running", "restarting", "failed", "ended")
+
+VERDICT_CRYING: Final = "crying"
+VERDICT_NOT_CRYING: Final = "not_crying"
+VERDICTS: Final = (VERDICT_CRYING, VERDICT_NOT_CRYING)

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from babblefish_monitor.__main__ import build_parser
 from babblefish_monitor.serve_cli import config_from_args
 
@@ -87,6 +88,7 @@ def test_defaults_map_to_serve_flags(tmp_path: Path) -> None:
     assert flag(argv, "--source") == "pulse"
     assert flag(argv, "--host") == "0.0.0.0"
     assert flag(argv, "--port") == "8733"
+    assert flag(argv, "--ingress-port") == "8099"
     assert flag(argv, "--data-dir") == str(tmp_path / "data")
     assert flag(argv, "--name") == "Nursery"
     assert float(flag(argv, "--sensitivity") or "nan") == 0.5
@@ -215,6 +217,16 @@ def test_the_monitor_accepts_the_default_flags(tmp_path: Path) -> None:
     config.check()
     assert config.zeroconf is False
     assert config.port == 8733
+    assert config.ingress_port == 8099
+    # Only the Supervisor's ingress proxy may use the token-free panel port.
+    assert config.ingress_trusted == "172.30.32.2"
+
+
+def test_the_ingress_port_matches_the_add_on_config(tmp_path: Path) -> None:
+    addon_config = yaml.safe_load((ROOT / "addon" / "config.yaml").read_text(encoding="utf-8"))
+    assert addon_config["ingress"] is True
+    argv = monitor_argv(tmp_path, DEFAULT_OPTIONS)
+    assert flag(argv, "--ingress-port") == str(addon_config["ingress_port"])
 
 
 def test_the_monitor_accepts_every_option(tmp_path: Path) -> None:

@@ -122,6 +122,10 @@ async def test_integration_against_real_monitor(
         event = hass.states.get("event.nursery_cry")
         assert event is not None
         assert event.attributes["event_type"] == "cry_ended"
+        # The monitor's own id for the episode, the one its label route takes.
+        last = mon.monitor.tally.last_episode()
+        assert last is not None
+        assert event.attributes["episode_id"] == last.id
         assert event.attributes["duration"] > 1.0
         assert 0.5 < event.attributes["peak_confidence"] <= 1.0
         assert entity_state(hass, "sensor.nursery_cry_episodes_today") == "1"

@@ -29,6 +29,7 @@ class FakeMonitor:
         self.state = load_fixture("state.json")
         self.history = load_fixture("history.json")
         self.commands: list[dict[str, Any]] = []
+        self.labels: list[dict[str, Any]] = []
         self.command_error: str | None = None
         self.http_status: int | None = None
         self.sockets: set[web.WebSocketResponse] = set()
@@ -62,6 +63,36 @@ class FakeMonitor:
     async def _history(self, request: web.Request) -> web.Response:
         refused = self._guard(request)
         return refused if refused is not None else web.json_response(self.history)
+
+    def _episode(self, episode_id: object) -> dict[str, Any] | None:
+        """The episode with this id in the history or the state, None when there is none."""
+        last = self.state.get("last_episode")
+        for episode in [*self.history["episodes"], *([last] if last else [])]:
+            if episode["id"] == episode_id:
+                return episode
+        return None
+
+    async def _add_label(self, request: web.Request) -> web.Response:
+        """POST labels as the monitor answers it: 201, or 400/404/409 with its error body."""
+        if (refused := self._guard(request)) is not None:
+            return refused
+        body = await request.json()
+        episode = self._episode(body.get("episode_id"))
+        if body.get("verdict") not in {"crying", "not_crying"}:
+            error = (
+                "bad_request",
+                400,
+                f"verdict must be 'crying' or 'not_crying', got {body.get('verdict')!r}",
+            )
+        elif episode is None:
+            error = ("unknown_episode", 404, f"there is no cry episode {body.get('episode_id')}")
+        elif episode["end"] is None:
+            error = ("running", 409, "the episode is still running: label it once it has ended")
+        else:
+            self.labels.append(body)
+            return web.json_response({"label": body, "message": None, "adaptation": {}}, status=201)
+        code, status, message = error
+        return web.json_response({"error": code, "message": message}, status=status)
 
     async def _ws(self, request: web.Request) -> web.StreamResponse:
         if (refused := self._guard(request)) is not None:
@@ -122,6 +153,7 @@ class FakeMonitor:
         app.router.add_get("/api/v1/state", self._state)
         app.router.add_get("/api/v1/history", self._history)
         app.router.add_get("/api/v1/ws", self._ws)
+        app.router.add_post("/api/v1/labels", self._add_label)
         self._runner = web.AppRunner(app, shutdown_timeout=0.1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)

@@ -72,6 +72,7 @@ async def test_push_crying(
     assert hass.states.get("sensor.nursery_cry_episodes_today").state == "4"
     event = hass.states.get("event.nursery_cry")
     assert event.attributes["event_type"] == "cry_started"
+    assert event.attributes["episode_id"] == 4
     assert event.attributes["peak_confidence"] == 0.9
     assert event.attributes["end"] is None
 

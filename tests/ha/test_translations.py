@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from custom_components.babblefish.issues import ALL_KINDS
+
 PACKAGE = Path(__file__).resolve().parents[2] / "custom_components" / "babblefish"
 STRINGS = json.loads((PACKAGE / "strings.json").read_text())
 
@@ -24,8 +26,8 @@ def test_exception_and_issue_keys_exist(module: str) -> None:
     for key in re.findall(r'translation_domain=DOMAIN,\s*translation_key="([a-z_]+)"', source):
         assert key in STRINGS["exceptions"], f"{module}: exception {key}"
     if module == "issues.py":
-        for key in ("unreachable", "protocol_mismatch", "model_error"):
-            assert key in STRINGS["issues"]
+        for key in ALL_KINDS:
+            assert key in STRINGS["issues"], f"issue {key}"
 
 
 def test_entity_keys_have_names_and_icons() -> None:

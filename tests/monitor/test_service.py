@@ -53,6 +53,9 @@ async def test_cry_episode_pushed_counted_and_in_history(
     assert final["sound_level"]["rms_dbfs"] is not None
     assert history["days"][-1]["episodes"] == 1 and len(history["days"]) == 2
     assert history["episodes"][0]["duration_s"] == event["duration_s"]
+    # One id names the episode in its events, the state and the history (labels use it).
+    assert messages[started]["data"]["id"] == event["id"] == final["last_episode"]["id"]
+    assert history["episodes"][0]["id"] == event["id"]
     # Level, scores and running counters push at most once a second (6.5 s of audio here).
     assert kinds.count("state") <= 6.5 + 3 * kinds.count("event") + 4
 

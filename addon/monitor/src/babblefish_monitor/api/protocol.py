@@ -55,6 +55,8 @@ class SoundLevel(TypedDict):
 
 
 class Episode(TypedDict):
+    # The tally's id: what a label (POST labels) names the episode by.
+    id: int
     start: str
     end: str | None
     duration_s: float
@@ -118,6 +120,7 @@ class History(TypedDict):
 
 
 class EventData(TypedDict):
+    id: int
     start: str
     end: str | None
     duration_s: float

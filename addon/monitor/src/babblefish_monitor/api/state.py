@@ -36,6 +36,7 @@ def episode_dict(episode: EpisodeRecord, tz: tzinfo) -> protocol.Episode:
     """An episode in the protocol's shape, times in the monitor's zone."""
     end = episode.end
     return {
+        "id": episode.id,
         "start": episode.start.astimezone(tz).isoformat(),
         "end": end.astimezone(tz).isoformat() if end else None,
         "duration_s": round(episode.duration_s, 2),
