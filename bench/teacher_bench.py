@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 from babblefish_monitor.audio.model import load_model_dir
 from babblefish_training.dataset import load_clips, scan_datasets
 from babblefish_training.devmetrics import PHONE_SOURCES, format_rate, rate_entry
@@ -26,11 +27,15 @@ SHARED = ROOT.parents[1] / "shared"
 HOP = 7_680  # 0.48 s, YAMNet's own patch hop
 
 
-def clip_windows(audio: np.ndarray) -> np.ndarray:
+def clip_windows(audio: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """The teacher's 0.975-s windows over a clip, every 0.48 s (a short clip is zero-padded)."""
     if audio.size < TEACHER_SAMPLES:
         audio = np.pad(audio, (0, TEACHER_SAMPLES - audio.size))
     starts = range(0, audio.size - TEACHER_SAMPLES + 1, HOP)
-    return np.stack([audio[s : s + TEACHER_SAMPLES] for s in starts]).astype(np.float32)
+    windows: npt.NDArray[np.float32] = np.stack(
+        [audio[s : s + TEACHER_SAMPLES] for s in starts]
+    ).astype(np.float32)
+    return windows
 
 
 def main() -> None:

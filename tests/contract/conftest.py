@@ -7,23 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from homeassistant.core import HomeAssistant
+
+# Found by name: pytest sees fixtures imported into a conftest.
+from tests.ha_fixtures import auto_enable_custom_integrations, config_dir_in_tmp  # noqa: F401
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The monitor tests' tone model and WAV writer (the repository root is on the path via pytest's
 # `pythonpath` setting in pyproject.toml).
 sys.path.insert(0, str(REPO_ROOT / "tests" / "monitor"))
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
-    """Let Home Assistant load custom_components/babblefish."""
-
-
-@pytest.fixture(autouse=True)
-def config_dir_in_tmp(hass: HomeAssistant, tmp_path: Path) -> None:
-    """Files the integration writes (blueprints) land in a per-test config directory."""
-    hass.config.config_dir = str(tmp_path)
 
 
 @pytest.fixture(autouse=True)

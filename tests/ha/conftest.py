@@ -22,18 +22,10 @@ from syrupy.location import PyTestLocation
 from custom_components.babblefish import api
 from custom_components.babblefish.const import DOMAIN
 
+# Found by name: pytest sees fixtures imported into a conftest.
+from tests.ha_fixtures import auto_enable_custom_integrations, config_dir_in_tmp  # noqa: F401
+
 from .fake_monitor import FakeMonitor, load_fixture
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
-    """Let Home Assistant load custom_components/babblefish."""
-
-
-@pytest.fixture(autouse=True)
-def config_dir_in_tmp(hass: HomeAssistant, tmp_path: Path) -> None:
-    """Files the integration writes (blueprints) land in a per-test config directory."""
-    hass.config.config_dir = str(tmp_path)
 
 
 @pytest.fixture(autouse=True)

@@ -42,6 +42,21 @@ async def _automation(hass: HomeAssistant, path: str, inputs: dict[str, Any]) ->
     assert state.state == "on"
 
 
+async def _light_automation(hass: HomeAssistant, inputs: dict[str, Any]) -> list[ServiceCall]:
+    """The light blueprint set up over mocked light services; returns the turn_off calls."""
+    async_mock_service(hass, "light", "turn_on")
+    off_calls: list[ServiceCall] = async_mock_service(hass, "light", "turn_off")
+    await _automation(hass, "babblefish/light_on_crying.yaml", inputs)
+    return off_calls
+
+
+async def _crying_is(hass: HomeAssistant, *states: str) -> None:
+    """The Crying sensor goes through `states` in turn, each handled before the next."""
+    for state in states:
+        hass.states.async_set(CRYING, state)
+        await hass.async_block_till_done()
+
+
 async def _settle(hass: HomeAssistant) -> None:
     # Not async_block_till_done: a notification run waits (for "On my way") as a tracked task.
     for _ in range(20):
@@ -226,16 +241,14 @@ async def test_light_on_then_off_after_delay(
     off_calls = async_mock_service(hass, "light", "turn_off")
     await _automation(hass, "babblefish/light_on_crying.yaml", LIGHT)
 
-    hass.states.async_set(CRYING, "on")
-    await hass.async_block_till_done()
+    await _crying_is(hass, "on")
     assert len(on_calls) == 1
     assert on_calls[0].data == {
         "entity_id": ["light.nursery"],
         "brightness_pct": 20,
         "rgb_color": [255, 100, 0],
     }
-    hass.states.async_set(CRYING, "off")
-    await hass.async_block_till_done()
+    await _crying_is(hass, "off")
     await _advance(hass, freezer, minutes=1)
     assert off_calls == []
     await _advance(hass, freezer, minutes=1, seconds=1)
@@ -247,21 +260,14 @@ async def test_light_stays_on_when_crying_resumes(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     """Crying again within the delay restarts it: no turn-off in between."""
-    async_mock_service(hass, "light", "turn_on")
-    off_calls = async_mock_service(hass, "light", "turn_off")
-    await _automation(hass, "babblefish/light_on_crying.yaml", LIGHT)
+    off_calls = await _light_automation(hass, LIGHT)
 
-    hass.states.async_set(CRYING, "on")
-    await hass.async_block_till_done()
-    hass.states.async_set(CRYING, "off")
-    await hass.async_block_till_done()
+    await _crying_is(hass, "on", "off")
     await _advance(hass, freezer, minutes=1, seconds=30)
-    hass.states.async_set(CRYING, "on")
-    await hass.async_block_till_done()
+    await _crying_is(hass, "on")
     await _advance(hass, freezer, minutes=1)
     assert off_calls == []
-    hass.states.async_set(CRYING, "off")
-    await hass.async_block_till_done()
+    await _crying_is(hass, "off")
     await _advance(hass, freezer, minutes=2, seconds=1)
     assert len(off_calls) == 1
 
@@ -270,15 +276,8 @@ async def test_light_off_when_the_monitor_stays_away(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     """The monitor stops mid-cry: after the unavailable delay the light goes off, not sooner."""
-    async_mock_service(hass, "light", "turn_on")
-    off_calls = async_mock_service(hass, "light", "turn_off")
-    await _automation(
-        hass, "babblefish/light_on_crying.yaml", {**LIGHT, "unavailable_delay": {"minutes": 5}}
-    )
-    hass.states.async_set(CRYING, "on")
-    await hass.async_block_till_done()
-    hass.states.async_set(CRYING, "unavailable")
-    await hass.async_block_till_done()
+    off_calls = await _light_automation(hass, {**LIGHT, "unavailable_delay": {"minutes": 5}})
+    await _crying_is(hass, "on", "unavailable")
     await _advance(hass, freezer, minutes=4)
     assert off_calls == []
     await _advance(hass, freezer, minutes=1, seconds=1)
@@ -289,20 +288,13 @@ async def test_light_stays_on_through_a_short_monitor_restart(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     """Away for less than the delay and still crying: the light stays on until calm."""
-    async_mock_service(hass, "light", "turn_on")
-    off_calls = async_mock_service(hass, "light", "turn_off")
-    await _automation(hass, "babblefish/light_on_crying.yaml", LIGHT)
-    hass.states.async_set(CRYING, "on")
-    await hass.async_block_till_done()
-    hass.states.async_set(CRYING, "unavailable")
-    await hass.async_block_till_done()
+    off_calls = await _light_automation(hass, LIGHT)
+    await _crying_is(hass, "on", "unavailable")
     await _advance(hass, freezer, minutes=1)
-    hass.states.async_set(CRYING, "on")
-    await hass.async_block_till_done()
+    await _crying_is(hass, "on")
     await _advance(hass, freezer, minutes=10)
     assert off_calls == []
-    hass.states.async_set(CRYING, "off")
-    await hass.async_block_till_done()
+    await _crying_is(hass, "off")
     await _advance(hass, freezer, minutes=2, seconds=1)
     assert len(off_calls) == 1
 
@@ -311,15 +303,9 @@ async def test_light_off_when_crying_ended_during_a_restart(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     """on -> unavailable -> off (the cry ended while the monitor restarted) turns the light off."""
-    async_mock_service(hass, "light", "turn_on")
-    off_calls = async_mock_service(hass, "light", "turn_off")
-    await _automation(hass, "babblefish/light_on_crying.yaml", LIGHT)
-    hass.states.async_set(CRYING, "on")
-    await hass.async_block_till_done()
-    hass.states.async_set(CRYING, "unavailable")
-    await hass.async_block_till_done()
+    off_calls = await _light_automation(hass, LIGHT)
+    await _crying_is(hass, "on", "unavailable")
     await _advance(hass, freezer, seconds=20)
-    hass.states.async_set(CRYING, "off")
-    await hass.async_block_till_done()
+    await _crying_is(hass, "off")
     await _advance(hass, freezer, minutes=2, seconds=1)
     assert len(off_calls) == 1

@@ -31,6 +31,11 @@ def _closed_port() -> int:
     return port
 
 
+def _entry_data(monitor: FakeMonitor) -> dict[str, Any]:
+    """What an entry for the fake monitor stores once set up."""
+    return {CONF_HOST: monitor.host, CONF_PORT: monitor.port, CONF_TOKEN: "test-token"}
+
+
 def _user_input(monitor: FakeMonitor, **overrides: Any) -> dict[str, Any]:
     return {
         CONF_HOST: monitor.host,
@@ -73,11 +78,7 @@ async def test_user_flow(hass: HomeAssistant, monitor: FakeMonitor) -> None:
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Nursery"
-    assert result["data"] == {
-        CONF_HOST: monitor.host,
-        CONF_PORT: monitor.port,
-        CONF_TOKEN: "test-token",
-    }
+    assert result["data"] == _entry_data(monitor)
     assert result["result"].unique_id == DEVICE_ID
 
 
@@ -170,11 +171,7 @@ async def test_hassio_discovery(hass: HomeAssistant, monitor: FakeMonitor) -> No
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Nursery"
-    assert result["data"] == {
-        CONF_HOST: monitor.host,
-        CONF_PORT: monitor.port,
-        CONF_TOKEN: "test-token",
-    }
+    assert result["data"] == _entry_data(monitor)
     assert result["result"].unique_id == DEVICE_ID
     await settle(hass)
 
@@ -200,29 +197,6 @@ async def test_hassio_discovery_unreachable(hass: HomeAssistant, monitor: FakeMo
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "cannot_connect"
-
-
-async def test_hassio_discovery_updates_existing_entry(
-    hass: HomeAssistant, monitor: FakeMonitor
-) -> None:
-    """A known monitor re-announced by the add-on gets its new address and token."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=DEVICE_ID,
-        data={CONF_HOST: "10.0.0.9", CONF_PORT: 1, CONF_TOKEN: "old"},
-    )
-    entry.add_to_hass(hass)
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_HASSIO}, data=_hassio(monitor)
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
-    assert entry.data == {
-        CONF_HOST: monitor.host,
-        CONF_PORT: monitor.port,
-        CONF_TOKEN: "test-token",
-    }
-    await settle(hass)
 
 
 async def test_zeroconf_discovery(hass: HomeAssistant, monitor: FakeMonitor) -> None:
@@ -279,24 +253,26 @@ async def test_zeroconf_aborts(
     assert result["reason"] == reason
 
 
-async def test_zeroconf_updates_existing_entry(hass: HomeAssistant, monitor: FakeMonitor) -> None:
-    """A known monitor that moved gets its new host and port; the token stays."""
+@pytest.mark.parametrize(
+    ("source", "stored_token"), [(SOURCE_HASSIO, "old"), (SOURCE_ZEROCONF, "test-token")]
+)
+async def test_discovery_updates_existing_entry(
+    hass: HomeAssistant, monitor: FakeMonitor, source: str, stored_token: str
+) -> None:
+    """A known monitor found again gets its new host and port (the add-on brings its token too)."""
     entry = MockConfigEntry(
         domain=DOMAIN,
         unique_id=DEVICE_ID,
-        data={CONF_HOST: "10.0.0.9", CONF_PORT: 1, CONF_TOKEN: "test-token"},
+        data={CONF_HOST: "10.0.0.9", CONF_PORT: 1, CONF_TOKEN: stored_token},
     )
     entry.add_to_hass(hass)
+    info = _hassio(monitor) if source == SOURCE_HASSIO else _zeroconf(monitor)
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf(monitor)
+        DOMAIN, context={"source": source}, data=info
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
-    assert entry.data == {
-        CONF_HOST: monitor.host,
-        CONF_PORT: monitor.port,
-        CONF_TOKEN: "test-token",
-    }
+    assert entry.data == _entry_data(monitor)
     await settle(hass)
 
 
@@ -317,19 +293,6 @@ async def test_reauth(
     assert result["reason"] == "reauth_successful"
     assert entry.data[CONF_TOKEN] == "new-token"
     await settle(hass)
-
-
-async def test_reauth_wrong_device(
-    hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor
-) -> None:
-    """A token for a different monitor at that address is refused."""
-    result = await init_integration.start_reauth_flow(hass)
-    monitor.info["device_id"] = "another"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_TOKEN: monitor.token}
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_device"
 
 
 async def test_reconfigure(
@@ -353,13 +316,19 @@ async def test_reconfigure(
     await settle(hass)
 
 
-async def test_reconfigure_wrong_device(
-    hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor
+@pytest.mark.parametrize("flow", ["reauth", "reconfigure"])
+async def test_reauth_or_reconfigure_to_another_device_is_refused(
+    hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor, flow: str
 ) -> None:
-    """Pointing an entry at a different monitor is refused."""
-    result = await init_integration.start_reconfigure_flow(hass)
+    """A new token, or a new address, that reaches a different monitor is refused."""
+    if flow == "reauth":
+        result = await init_integration.start_reauth_flow(hass)
+        user_input: dict[str, Any] = {CONF_TOKEN: monitor.token}
+    else:
+        result = await init_integration.start_reconfigure_flow(hass)
+        user_input = _user_input(monitor)
     monitor.info["device_id"] = "another"
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], _user_input(monitor))
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_device"
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from babblefish_monitor.tally import CHECKPOINT_INTERVAL_S, DB_FILE, CryTally, split_by_day
+from babblefish_monitor.tally import CHECKPOINT_INTERVAL_S, DB_FILE, CryTally
+from babblefish_monitor.tally_ledger import split_by_day
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -56,26 +56,8 @@ def spec_augment(
     return SpecAugment()
 
 
-def build_ds_cnn(
-    labels: int,
-    frames: int,
-    mel_bins: int,
-    *,
-    mean: float,
-    std: float,
-    width: int = 64,
-    masking: bool = False,
-    seed: int = 0,
-    name: str = "ds_cnn",
-) -> Any:
+def _ds_cnn(keras: Any, x: Any, labels: int, width: int) -> Any:
     """Depthwise-separable CNN (Hello Edge DS-CNN, slimmed for 1 s x 40 mel): logits out."""
-    import keras
-
-    inputs = keras.Input((frames, mel_bins), name="log_mel")
-    x = _normaliser(keras, mean, std)(inputs)
-    if masking:
-        x = spec_augment(seed=seed)(x)
-    x = keras.layers.Reshape((frames, mel_bins, 1))(x)
     x = keras.layers.Conv2D(width, (10, 4), strides=(2, 2), padding="same", use_bias=False)(x)
     x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
     x = keras.layers.ReLU(max_value=ACTIVATION_CAP)(x)
@@ -88,27 +70,18 @@ def build_ds_cnn(
         x = keras.layers.ReLU(max_value=ACTIVATION_CAP)(x)
     x = keras.layers.GlobalAveragePooling2D()(x)
     x = keras.layers.Dropout(0.2)(x)
-    outputs = keras.layers.Dense(labels, name="logits")(x)
-    return keras.Model(inputs, outputs, name=name)
+    return keras.layers.Dense(labels, name="logits")(x)
 
 
-def build_seed_conv(
-    labels: int, frames: int, mel_bins: int, *, mean: float, std: float, name: str = "seed_conv"
-) -> Any:
+def _seed_conv(keras: Any, x: Any, labels: int) -> Any:
     """The original babblefish model: speech_commands 'conv' (64@20x8, pool, 64@10x4, dense)."""
-    import keras
-
-    inputs = keras.Input((frames, mel_bins), name="log_mel")
-    x = _normaliser(keras, mean, std)(inputs)
-    x = keras.layers.Reshape((frames, mel_bins, 1))(x)
     x = keras.layers.Conv2D(64, (20, 8), padding="same", activation="relu")(x)
     x = keras.layers.Dropout(0.5)(x)
     x = keras.layers.MaxPooling2D((2, 2))(x)
     x = keras.layers.Conv2D(64, (10, 4), padding="same", activation="relu")(x)
     x = keras.layers.Dropout(0.5)(x)
     x = keras.layers.Flatten()(x)
-    outputs = keras.layers.Dense(labels, name="logits")(x)
-    return keras.Model(inputs, outputs, name=name)
+    return keras.layers.Dense(labels, name="logits")(x)
 
 
 def build_model(
@@ -124,17 +97,18 @@ def build_model(
     seed: int = 0,
     name: str | None = None,
 ) -> Any:
-    """Dispatch on the architecture name; `masking` adds SpecAugment (ds_cnn) for training."""
-    if arch == "ds_cnn":
-        return build_ds_cnn(
-            labels, frames, mel_bins, mean=mean, std=std, width=width, masking=masking,
-            seed=seed, name=name or "ds_cnn",
-        )  # fmt: skip
-    if arch == "seed_conv":
-        return build_seed_conv(
-            labels, frames, mel_bins, mean=mean, std=std, name=name or "seed_conv"
-        )
-    raise ValueError(f"unknown architecture {arch!r}; choose one of {', '.join(ARCHITECTURES)}")
+    """Normalised log-mel in, logits out; `masking` adds SpecAugment (ds_cnn only) for training."""
+    if arch not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {arch!r}; choose one of {', '.join(ARCHITECTURES)}")
+    import keras
+
+    inputs = keras.Input((frames, mel_bins), name="log_mel")
+    x = _normaliser(keras, mean, std)(inputs)
+    if masking and arch == "ds_cnn":
+        x = spec_augment(seed=seed)(x)
+    x = keras.layers.Reshape((frames, mel_bins, 1))(x)
+    outputs = _ds_cnn(keras, x, labels, width) if arch == "ds_cnn" else _seed_conv(keras, x, labels)
+    return keras.Model(inputs, outputs, name=name or arch)
 
 
 def ensemble(members: list[Any]) -> Any:

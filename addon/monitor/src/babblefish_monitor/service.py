@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
-
-import numpy as np
-import numpy.typing as npt
 
 from .api import protocol
 from .api.ingress import IngressServer, add_panel_page
@@ -26,9 +22,7 @@ from .api.state import (
     episode_dict,
 )
 from .api.zeroconf_advert import ZeroconfAdvert
-from .audio.level_only import LevelOnlyPipeline
-from .audio.model import ModelError
-from .audio.pipeline import PipelineOutput
+from .audio_loop import AudioLoop
 from .climate import ClimateReader, ClimateReading, run_climate
 from .clips import ClipRecorder
 from .config import MonitorConfig
@@ -36,9 +30,9 @@ from .episodes import EpisodeBook
 from .factories import LoadedModel, load_pipeline
 from .identity import Identity, load_identity, monitor_version
 from .labels.service import LabelService
-from .ports import PipelineFactory, SourceFactory, SourceLike
+from .ports import PipelineFactory, PipelineLike, SourceFactory, SourceLike
 from .pushes import TICK_S, PushThrottle, run_ticker
-from .supervisor import AudioHeartbeat, FailureLog, supervise
+from .supervisor import AudioHeartbeat, supervise
 from .tally import CryTally, EpisodeRecord
 
 _LOGGER = logging.getLogger(__name__)
@@ -69,7 +63,6 @@ class Monitor:
         self.identity = identity
         self.tally = tally
         self.spec = model.spec
-        self.pipeline = model.pipeline
         self.climate = climate
         self._wall = wall_clock
         self.live = LiveState(sensitivity=config.sensitivity, source_name=config.source)
@@ -85,12 +78,23 @@ class Monitor:
             wall_of=self.wall_of,
             publish=self._send_event,
         )
+        self.heartbeat = AudioHeartbeat(monotonic)
+        self.audio = AudioLoop(
+            config=config,
+            pipeline=model.pipeline,
+            live=self.live,
+            episodes=self.episodes,
+            pushes=self.pushes,
+            heartbeat=self.heartbeat,
+            on_source_status=self._on_source_status,
+        )
         # Opened before serving, so an unusable spec is a clear error at start (SourceError).
         self.source: SourceLike = source_factory(config, self._on_source_status)
         self.server = ApiServer(self, identity.token, self.hub)
         # The parent's labels, the night timeline and the per-home correction (the panel's side).
         self.labels: LabelService | None = LabelService(self, config.data_dir, config.record_clips)
         self.labels.attach(self.pipeline)
+        self.audio.labels = self.labels
         panel = PanelRoutes(self)
         panel.add_to(self.server.app)
         add_panel_page(self.server.app)
@@ -101,12 +105,16 @@ class Monitor:
         )
         self._advert: ZeroconfAdvert | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._restarts_seen = 0
-        self.heartbeat = AudioHeartbeat(monotonic)
-        self._audio_failures = FailureLog("audio loop")
         self._storage_seen = -1
-        self.blocks_processed = 0
-        self.process_seconds = 0.0  # CPU spent in pipeline.process, to show it is safe on the loop
+
+    @property
+    def pipeline(self) -> PipelineLike:
+        """The pipeline in use (the level-only one once the model has failed)."""
+        return self.audio.pipeline
+
+    @property
+    def blocks_processed(self) -> int:
+        return self.audio.blocks_processed
 
     # -- lifecycle -----------------------------------------------------------------------------
     @classmethod
@@ -159,7 +167,10 @@ class Monitor:
                 port=self.server.port,
             )
             await self._advert.start()
-        self._spawn(supervise(self._audio_once, self._on_audio_failure), "babblefish-audio")
+        audio = self.audio
+        self._spawn(
+            supervise(lambda: audio.run_once(self.source), audio.on_failure), "babblefish-audio"
+        )
         self._spawn(self._storage_watch(), "babblefish-storage")
         if self.climate is not None:
             self._spawn(run_climate(self.climate, self._on_climate), "babblefish-climate")
@@ -174,7 +185,7 @@ class Monitor:
             _LOGGER.info(
                 "pipeline: %d blocks, %.2f ms each on the event loop",
                 self.blocks_processed,
-                1000 * self.process_seconds / self.blocks_processed,
+                1000 * self.audio.process_seconds / self.blocks_processed,
             )
         for task in self._tasks:
             task.cancel()
@@ -195,7 +206,7 @@ class Monitor:
         self.tally.close()
         if self.labels is not None:
             self.labels.close()
-            self.labels = None
+            self.labels = self.audio.labels = None
 
     # -- clocks --------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -242,7 +253,7 @@ class Monitor:
             return
         if paused:
             # Flushing ends an episode in progress where the crying was last heard.
-            self._handle_output(self.pipeline.flush())
+            self.audio.handle_output(self.pipeline.flush())
         self.live.paused = paused
         self.live.sound_class, self.live.scores = None, {}
         if not paused:
@@ -255,54 +266,6 @@ class Monitor:
         self.pipeline.set_sensitivity(sensitivity)
         self.pushes.mark(significant=True)
 
-    # -- audio ---------------------------------------------------------------------------------
-    async def _audio_once(self) -> None:
-        """One life of the audio loop; `supervise` starts another after any exception."""
-        self._on_source_status(self.source)
-        blocks = self.source.blocks()
-        try:
-            async for block in blocks:
-                self.process_block(block)
-                if not self.config.realtime:
-                    await asyncio.sleep(0)  # a fast file source must not starve the server
-        finally:
-            # Ends the capture program now, not when the abandoned generator is collected.
-            aclose = getattr(blocks, "aclose", None)
-            if aclose is not None:
-                await aclose()
-        self._handle_output(self.pipeline.flush())
-        self._on_source_status(self.source)
-
-    def _on_audio_failure(self, err: Exception, delay: float) -> None:
-        """The loop died: end a running episode (Crying is never left on) and say why."""
-        self._audio_failures.failed(err, delay)
-        self._end_episode_now()
-        with contextlib.suppress(Exception):
-            self.pipeline.reset()
-        self.live.source_status = "restarting"
-        self.live.source_error = (
-            f"audio processing failed ({type(err).__name__}: {err}); retrying in {delay:g} s"
-        )
-        self.pushes.mark(significant=True)
-        self.pushes.maybe_push()
-
-    def _end_episode_now(self) -> None:
-        try:
-            self._handle_output(self.pipeline.flush())
-        except Exception:  # the pipeline is what failed; end the episode where it stood
-            _LOGGER.debug("flush after an audio failure failed too", exc_info=True)
-        if self.episodes.end_now(self.pipeline.stream_time):
-            self.live.crying = False
-
-    def _on_model_failure(self, err: ModelError) -> None:
-        """A model that loads but fails when run: report it, keep the sound level going."""
-        _LOGGER.error("MODEL ERROR: %s -- no cry detection until this is fixed", err)
-        self._end_episode_now()
-        self.live.model_error = str(err)
-        self.live.sound_class, self.live.scores = None, {}
-        self.pipeline = LevelOnlyPipeline(self.config.calibration_db)
-        self.pushes.mark(significant=True)
-
     async def _storage_watch(self) -> None:
         """Retry saving while the disk fails, and push the storage status when it changes."""
         while True:
@@ -312,48 +275,6 @@ class Monitor:
                 self.pushes.mark(significant=True)
                 self.pushes.maybe_push()
             await asyncio.sleep(TICK_S)
-
-    def process_block(self, block: npt.NDArray[np.int16]) -> None:
-        """Feed one block through the pipeline and fold the results into tally, state and pushes."""
-        if self.source.restarts != self._restarts_seen:
-            # The audio has a gap: no window may span it (a running episode carries on).
-            self._restarts_seen = self.source.restarts
-            self.pipeline.reset()
-        self.episodes.feed(block)
-        started = time.perf_counter()
-        try:
-            output = self.pipeline.process(block)
-        except ModelError as err:
-            self._on_model_failure(err)
-            output = self.pipeline.process(block)
-        self.process_seconds += time.perf_counter() - started
-        self.blocks_processed += 1
-        if self.labels is not None:
-            self.labels.on_block(block, self.pipeline.stream_time)
-            self.labels.on_output(output, self.live.climate.temperature_c)
-        self._handle_output(output)
-        self.heartbeat.beat()
-        if self._audio_failures.recovered():
-            self.live.source_status, self.live.source_error = self.source.status, self.source.error
-            self.pushes.mark(significant=True)
-
-    def _handle_output(self, output: PipelineOutput) -> None:
-        if output.levels:
-            level = output.levels[-1]
-            self.live.rms_dbfs, self.live.peak_dbfs = level.rms_dbfs, level.peak_dbfs
-            self.pushes.mark(significant=False)
-        if self.live.paused:
-            return
-        if output.windows:
-            window = output.windows[-1]
-            if window.sound_class != self.live.sound_class:
-                self.pushes.mark(significant=True)
-            self.live.sound_class, self.live.scores = window.sound_class, dict(window.scores)
-            self.pushes.mark(significant=False)
-        if self.episodes.fold(output, self.pipeline.current_episode):
-            self.pushes.mark(significant=False)
-        self.live.crying = self.episodes.crying
-        self.pushes.maybe_push()
 
     def _send_event(self, name: protocol.EventName, record: EpisodeRecord, at: float) -> None:
         self.live.crying = self.episodes.crying

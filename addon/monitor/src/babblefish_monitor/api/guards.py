@@ -167,8 +167,13 @@ class GuardedHandler(RequestHandler):
             timer.cancel()
         super().connection_lost(exc)
 
+    def _upgraded_now(self) -> bool:
+        # aiohttp keeps this flag privately and renamed it in 3.14 (`_upgrade` -> `_upgraded`); the
+        # add-on pins 3.11 while Home Assistant 2026 brings 3.14, so both spellings must work.
+        return bool(getattr(self, "_upgraded", getattr(self, "_upgrade", False)))
+
     def data_received(self, data: bytes) -> None:
-        if self._upgrade:
+        if self._upgraded_now():
             if not self._frames.feed(data):
                 self._refuse_frame()
                 return
@@ -176,7 +181,11 @@ class GuardedHandler(RequestHandler):
             return
         super().data_received(data)
         # Bytes that came with the upgrade request are the start of the frame stream.
-        if self._upgrade and self._message_tail and not self._frames.feed(self._message_tail):
+        if (
+            self._upgraded_now()
+            and self._message_tail
+            and not self._frames.feed(self._message_tail)
+        ):
             self._refuse_frame()
 
     def _refuse_frame(self) -> None:

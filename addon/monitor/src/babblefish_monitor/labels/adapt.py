@@ -3,15 +3,19 @@ sounds close to labelled missed cries, and refuse any correction that would lose
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ParamSpec
 
 import numpy as np
 import numpy.typing as npt
 from babblefish_monitor.audio.detector import Detector
 
 from .features import CRY, TIME
+
+P = ParamSpec("P")
 
 FloatArray = npt.NDArray[np.float32]
 Float64 = npt.NDArray[np.float64]
@@ -141,6 +145,20 @@ def _prototypes(
     return data
 
 
+def _timed(fitter: Callable[P, FitReport]) -> Callable[P, FitReport]:
+    """Stamp the report with how long the fit took, whichever way it returned."""
+
+    @functools.wraps(fitter)
+    def timed(*args: P.args, **kwargs: P.kwargs) -> FitReport:
+        started = time.perf_counter()
+        report = fitter(*args, **kwargs)
+        report.fit_ms = round(1000 * (time.perf_counter() - started), 1)
+        return report
+
+    return timed
+
+
+@_timed
 def fit(
     evidence: Evidence,
     factory: DetectorFactory,
@@ -149,19 +167,6 @@ def fit(
     off_threshold: float,
 ) -> FitReport:
     """The largest safe correction the labels support, or a refusal naming the cry it would lose."""
-    started = time.perf_counter()
-    report = _fit(evidence, factory, window_s, on_threshold, off_threshold)
-    report.fit_ms = round(1000 * (time.perf_counter() - started), 1)
-    return report
-
-
-def _fit(
-    evidence: Evidence,
-    factory: DetectorFactory,
-    window_s: float,
-    on_threshold: float,
-    off_threshold: float,
-) -> FitReport:
     false_alarms = [s for s in evidence.false_alarms if s.rows.size]
     missed = [s for s in evidence.missed if s.rows.size]
     if not false_alarms and not missed:
