@@ -45,12 +45,17 @@ def _ended(state: dict[str, Any]) -> dict[str, Any]:
     return done
 
 
-async def _start_crying(hass: HomeAssistant, monitor: FakeMonitor) -> dict[str, Any]:
+async def _notified(
+    hass: HomeAssistant, monitor: FakeMonitor
+) -> tuple[list[ServiceCall], dict[str, Any]]:
+    """Episode 4 starts; returns the phone's calls once it is notified, and the crying state."""
+    calls = await _notify_automation(hass)
     await monitor.push(load_fixture("event_cry_started.json"))
     crying = load_fixture("state_crying.json")
     await monitor.push_state(crying)
     await _crying_is(hass, "on")
-    return crying
+    await wait_until(lambda: calls)
+    return calls, crying
 
 
 async def _crying_is(hass: HomeAssistant, state: str) -> None:
@@ -71,9 +76,7 @@ def _tap(hass: HomeAssistant, action: str) -> None:
 async def test_not_crying_labels_the_announced_episode_once_it_ends(
     hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor
 ) -> None:
-    calls = await _notify_automation(hass)
-    crying = await _start_crying(hass, monitor)
-    await wait_until(lambda: calls)
+    calls, crying = await _notified(hass, monitor)
     actions = calls[0].data["data"]["actions"]
     assert [a["action"] for a in actions] == [
         "BABBLEFISH_ON_MY_WAY",
@@ -97,9 +100,7 @@ async def test_not_crying_labels_the_announced_episode_once_it_ends(
 async def test_on_my_way_labels_nothing(
     hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor
 ) -> None:
-    calls = await _notify_automation(hass)
-    crying = await _start_crying(hass, monitor)
-    await wait_until(lambda: calls)
+    calls, crying = await _notified(hass, monitor)
     _tap(hass, "BABBLEFISH_NOT_CRYING_3")  # another episode's button: ignored
     _tap(hass, "BABBLEFISH_ON_MY_WAY")
     await wait_until(lambda: calls[-1].data["message"] == "clear_notification")
