@@ -179,10 +179,12 @@ async def test_amd64_add_on_serves_detects_and_stops_cleanly(
     (data / "options.json").write_text(
         json.dumps(add_on_options(audio_source="file:/share/cry-then-quiet.flac"))
     )
-    port = free_port()
+    port, ingress_port = free_port(), free_port()
     supervisor_url, discovered = supervisor
+    # The container shares the host's network, so the panel's port is a free one too.
     start_add_on(container, amd64_image.tag, data, share, port,
-                 SUPERVISOR_API=supervisor_url, SUPERVISOR_TOKEN="test-supervisor-token")  # fmt: skip
+                 SUPERVISOR_API=supervisor_url, SUPERVISOR_TOKEN="test-supervisor-token",
+                 BABBLEFISH_INGRESS_PORT=str(ingress_port))  # fmt: skip
     async with aiohttp.ClientSession() as session:
         await wait_healthy(session, container, port, timeout=120)
 
@@ -190,7 +192,8 @@ async def test_amd64_add_on_serves_detects_and_stops_cleanly(
         # (jq, which bashio reads options with, prints the option 0.0 as 0).
         monitor = [line for line in container.processes() if "babblefish-monitor serve" in line]
         assert len(monitor) == 1, container.processes()
-        expected = (f"--source file:/share/cry-then-quiet.flac --host 0.0.0.0 --port {port} --data-dir /data "
+        expected = (f"--source file:/share/cry-then-quiet.flac --host 0.0.0.0 --port {port} "
+                    f"--ingress-port {ingress_port} --data-dir /data "
                     "--name Nursery --sensitivity 0.5 --calibration-db 0 --log-level INFO --no-zeroconf "
                     "--climate none --timezone Europe/London")  # fmt: skip
         assert expected in monitor[0]
