@@ -43,16 +43,30 @@ def issue_id(kind: str, entry: ConfigEntry) -> str:
 
 
 @callback
-def async_create_unreachable_issue(hass: HomeAssistant, entry: ConfigEntry, minutes: int) -> None:
-    """The monitor has been away for a long time."""
+def _async_raise(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    kind: str,
+    placeholders: dict[str, str],
+    severity: ir.IssueSeverity = ir.IssueSeverity.ERROR,
+) -> None:
+    """Show this monitor's issue of one kind; its text names the monitor."""
     ir.async_create_issue(
         hass,
         DOMAIN,
-        issue_id(ISSUE_UNREACHABLE, entry),
+        issue_id(kind, entry),
         is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=ISSUE_UNREACHABLE,
-        translation_placeholders={"name": entry.title, "minutes": str(minutes)},
+        severity=severity,
+        translation_key=kind,
+        translation_placeholders={"name": entry.title, **placeholders},
+    )
+
+
+@callback
+def async_create_unreachable_issue(hass: HomeAssistant, entry: ConfigEntry, minutes: int) -> None:
+    """The monitor has been away for a long time."""
+    _async_raise(
+        hass, entry, ISSUE_UNREACHABLE, {"minutes": str(minutes)}, ir.IssueSeverity.WARNING
     )
 
 
@@ -61,18 +75,9 @@ def async_create_protocol_issue(
     hass: HomeAssistant, entry: ConfigEntry, remote_version: int | None
 ) -> None:
     """The monitor speaks a protocol version this integration does not."""
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id(ISSUE_PROTOCOL_MISMATCH, entry),
-        is_fixable=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key=ISSUE_PROTOCOL_MISMATCH,
-        translation_placeholders={
-            "name": entry.title,
-            "remote": "unknown" if remote_version is None else str(remote_version),
-            "local": str(PROTOCOL_VERSION),
-        },
+    remote = "unknown" if remote_version is None else str(remote_version)
+    _async_raise(
+        hass, entry, ISSUE_PROTOCOL_MISMATCH, {"remote": remote, "local": str(PROTOCOL_VERSION)}
     )
 
 
@@ -80,17 +85,9 @@ def async_create_protocol_issue(
 def async_sync_model_issue(hass: HomeAssistant, entry: ConfigEntry, error: str | None) -> None:
     """Raise the model-error issue while the monitor reports one, and clear it when it is gone."""
     if error is None:
-        ir.async_delete_issue(hass, DOMAIN, issue_id(ISSUE_MODEL_ERROR, entry))
+        async_delete_issue(hass, entry, ISSUE_MODEL_ERROR)
         return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id(ISSUE_MODEL_ERROR, entry),
-        is_fixable=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key=ISSUE_MODEL_ERROR,
-        translation_placeholders={"name": entry.title, "error": error},
-    )
+    _async_raise(hass, entry, ISSUE_MODEL_ERROR, {"error": error})
 
 
 @callback
@@ -100,36 +97,16 @@ def async_sync_storage_issues(hass: HomeAssistant, entry: ConfigEntry, storage: 
     for kind in set(STORAGE_ISSUES.values()) - {active}:
         async_delete_issue(hass, entry, kind)
     if active is not None:
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            issue_id(active, entry),
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=active,
-            translation_placeholders={
-                "name": entry.title,
-                "error": storage.error or storage.status,
-                "unsaved_episodes": str(storage.unsaved_episodes),
-                "unsaved_seconds": str(round(storage.unsaved_seconds)),
-            },
-        )
+        unsaved = {
+            "unsaved_episodes": str(storage.unsaved_episodes),
+            "unsaved_seconds": str(round(storage.unsaved_seconds)),
+        }
+        _async_raise(hass, entry, active, {"error": storage.error or storage.status, **unsaved})
     if storage.moved_aside is None:
         async_delete_issue(hass, entry, ISSUE_TALLY_MOVED_ASIDE)
         return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id(ISSUE_TALLY_MOVED_ASIDE, entry),
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=ISSUE_TALLY_MOVED_ASIDE,
-        translation_placeholders={
-            "name": entry.title,
-            "file": storage.moved_aside,
-            "reason": storage.moved_reason or "unknown",
-        },
-    )
+    moved = {"file": storage.moved_aside, "reason": storage.moved_reason or "unknown"}
+    _async_raise(hass, entry, ISSUE_TALLY_MOVED_ASIDE, moved, ir.IssueSeverity.WARNING)
 
 
 @callback
