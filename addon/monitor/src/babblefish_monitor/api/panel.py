@@ -12,7 +12,8 @@ from aiohttp import web
 
 from babblefish_monitor.labels.errors import LabelError
 from babblefish_monitor.labels.export import export_zip
-from babblefish_monitor.labels.service import LabelService, parse_moment
+from babblefish_monitor.labels.requests import parse_moment
+from babblefish_monitor.labels.service import LabelService
 from babblefish_monitor.labels.store import Label
 from babblefish_monitor.tally import CryTally, EpisodeRecord
 
