@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import voluptuous as vol
@@ -58,6 +58,15 @@ def _connection_schema(host: str = "", port: int = DEFAULT_PORT) -> vol.Schema:
 TOKEN_SCHEMA = vol.Schema({vol.Required(CONF_TOKEN): TOKEN_SELECTOR})
 
 
+def _connection(user_input: dict[str, Any]) -> dict[str, Any]:
+    """Host, port and token as typed into the connection form, tidied."""
+    return {
+        CONF_HOST: user_input[CONF_HOST].strip(),
+        CONF_PORT: int(user_input[CONF_PORT]),
+        CONF_TOKEN: user_input[CONF_TOKEN],
+    }
+
+
 class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
     """Find a monitor, prove the token works, and make one entry per monitor."""
 
@@ -87,21 +96,34 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
             LOGGER.exception("Unexpected error talking to the monitor")
             return None, {"base": "unknown"}
 
+    async def _async_identify(
+        self, host: str, port: int, token: str
+    ) -> tuple[Info | None, dict[str, str]]:
+        """`_async_fetch_info`; a monitor that answers becomes the flow's unique id."""
+        info, errors = await self._async_fetch_info(host, port, token)
+        if info is not None:
+            await self.async_set_unique_id(info.device_id)
+        return info, errors
+
+    async def _async_show_discovered(
+        self, name: str, confirm: Callable[[], Awaitable[ConfigFlowResult]]
+    ) -> ConfigFlowResult:
+        """Name the discovered monitor on its card, then ask the parent to `confirm`."""
+        self._name = name
+        self.context["title_placeholders"] = {"name": name}
+        return await confirm()
+
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Type in host, port and token (shown in the add-on log)."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
-            info, errors = await self._async_fetch_info(host, port, user_input[CONF_TOKEN])
+            data = _connection(user_input)
+            info, errors = await self._async_identify(
+                data[CONF_HOST], data[CONF_PORT], data[CONF_TOKEN]
+            )
             if info is not None:
-                await self.async_set_unique_id(info.device_id)
-                self._abort_if_unique_id_configured(
-                    updates={CONF_HOST: host, CONF_PORT: port, CONF_TOKEN: user_input[CONF_TOKEN]}
-                )
-                return self.async_create_entry(
-                    title=info.name,
-                    data={CONF_HOST: host, CONF_PORT: port, CONF_TOKEN: user_input[CONF_TOKEN]},
-                )
+                self._abort_if_unique_id_configured(updates=data)
+                return self.async_create_entry(title=info.name, data=data)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(_connection_schema(), user_input),
@@ -123,9 +145,7 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
         self._abort_if_unique_id_configured(
             updates={CONF_HOST: self._host, CONF_PORT: self._port, CONF_TOKEN: self._token}
         )
-        self._name = info.name
-        self.context["title_placeholders"] = {"name": info.name}
-        return await self.async_step_hassio_confirm()
+        return await self._async_show_discovered(info.name, self.async_step_hassio_confirm)
 
     async def async_step_hassio_confirm(
         self, user_input: dict[str, Any] | None = None
@@ -152,9 +172,8 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
         self._abort_if_unique_id_configured(updates={CONF_HOST: self._host, CONF_PORT: self._port})
         if discovery_info.properties.get("protocol_version") != str(PROTOCOL_VERSION):
             return self.async_abort(reason="protocol_mismatch")
-        self._name = discovery_info.properties.get("name") or discovery_info.hostname
-        self.context["title_placeholders"] = {"name": self._name}
-        return await self.async_step_zeroconf_confirm()
+        name = discovery_info.properties.get("name") or discovery_info.hostname
+        return await self._async_show_discovered(name, self.async_step_zeroconf_confirm)
 
     async def async_step_zeroconf_confirm(
         self, user_input: dict[str, Any] | None = None
@@ -194,11 +213,10 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            info, errors = await self._async_fetch_info(
+            info, errors = await self._async_identify(
                 entry.data[CONF_HOST], entry.data[CONF_PORT], user_input[CONF_TOKEN]
             )
             if info is not None:
-                await self.async_set_unique_id(info.device_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
                 return self.async_update_reload_and_abort(
                     entry, data_updates={CONF_TOKEN: user_input[CONF_TOKEN]}
@@ -217,19 +235,13 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
-            info, errors = await self._async_fetch_info(host, port, user_input[CONF_TOKEN])
+            data = _connection(user_input)
+            info, errors = await self._async_identify(
+                data[CONF_HOST], data[CONF_PORT], data[CONF_TOKEN]
+            )
             if info is not None:
-                await self.async_set_unique_id(info.device_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(
-                    entry,
-                    data_updates={
-                        CONF_HOST: host,
-                        CONF_PORT: port,
-                        CONF_TOKEN: user_input[CONF_TOKEN],
-                    },
-                )
+                return self.async_update_reload_and_abort(entry, data_updates=data)
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
