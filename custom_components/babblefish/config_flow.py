@@ -7,10 +7,8 @@ from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import (
-    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlow,
 )
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
 from homeassistant.core import callback
@@ -34,10 +32,10 @@ from .api import (
     BabblefishError,
     BabblefishProtocolError,
 )
-from .const import CONF_SENSITIVITY, DEFAULT_PORT, DOMAIN, LOGGER
+from .const import DEFAULT_PORT, DOMAIN, LOGGER
 from .coordinator import BabblefishConfigEntry
 from .models import Info
-from .protocol import CAPABILITY_SENSITIVITY
+from .options_flow import BabblefishOptionsFlow, supports_sensitivity
 
 TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 PORT_SELECTOR = NumberSelector(
@@ -96,11 +94,11 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
             LOGGER.exception("Unexpected error talking to the monitor")
             return None, {"base": "unknown"}
 
-    async def _async_identify(
-        self, host: str, port: int, token: str
-    ) -> tuple[Info | None, dict[str, str]]:
-        """`_async_fetch_info`; a monitor that answers becomes the flow's unique id."""
-        info, errors = await self._async_fetch_info(host, port, token)
+    async def _async_identify(self, data: Mapping[str, Any]) -> tuple[Info | None, dict[str, str]]:
+        """`_async_fetch_info` for a connection; a monitor that answers becomes the unique id."""
+        info, errors = await self._async_fetch_info(
+            data[CONF_HOST], data[CONF_PORT], data[CONF_TOKEN]
+        )
         if info is not None:
             await self.async_set_unique_id(info.device_id)
         return info, errors
@@ -113,14 +111,22 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
         self.context["title_placeholders"] = {"name": name}
         return await confirm()
 
+    async def _async_update_entry(
+        self, entry: BabblefishConfigEntry, changes: dict[str, Any]
+    ) -> tuple[ConfigFlowResult | None, dict[str, str]]:
+        """Try the entry's connection with `changes`; the same monitor answering updates it."""
+        info, errors = await self._async_identify({**entry.data, **changes})
+        if info is None:
+            return None, errors
+        self._abort_if_unique_id_mismatch(reason="wrong_device")
+        return self.async_update_reload_and_abort(entry, data_updates=changes), {}
+
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Type in host, port and token (shown in the add-on log)."""
         errors: dict[str, str] = {}
         if user_input is not None:
             data = _connection(user_input)
-            info, errors = await self._async_identify(
-                data[CONF_HOST], data[CONF_PORT], data[CONF_TOKEN]
-            )
+            info, errors = await self._async_identify(data)
             if info is not None:
                 self._abort_if_unique_id_configured(updates=data)
                 return self.async_create_entry(title=info.name, data=data)
@@ -213,14 +219,10 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            info, errors = await self._async_identify(
-                entry.data[CONF_HOST], entry.data[CONF_PORT], user_input[CONF_TOKEN]
-            )
-            if info is not None:
-                self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_TOKEN: user_input[CONF_TOKEN]}
-                )
+            changes = {CONF_TOKEN: user_input[CONF_TOKEN]}
+            done, errors = await self._async_update_entry(entry, changes)
+            if done is not None:
+                return done
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=TOKEN_SCHEMA,
@@ -235,13 +237,9 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = _connection(user_input)
-            info, errors = await self._async_identify(
-                data[CONF_HOST], data[CONF_PORT], data[CONF_TOKEN]
-            )
-            if info is not None:
-                self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(entry, data_updates=data)
+            done, errors = await self._async_update_entry(entry, _connection(user_input))
+            if done is not None:
+                return done
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
@@ -260,48 +258,4 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
     @callback
     def async_supports_options_flow(cls, config_entry: BabblefishConfigEntry) -> bool:
         """Offer options only for a loaded monitor that can change its sensitivity."""
-        return (
-            config_entry.state is ConfigEntryState.LOADED
-            and CAPABILITY_SENSITIVITY in config_entry.runtime_data.data.info.capabilities
-        )
-
-
-class BabblefishOptionsFlow(OptionsFlow):
-    """Detection sensitivity, applied to the monitor at once and re-applied after its restarts."""
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Choose how readily the monitor calls a sound crying."""
-        entry: BabblefishConfigEntry = self.config_entry
-        if not self.async_supports_options(entry):
-            return self.async_abort(reason="sensitivity_not_supported")
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            value = float(user_input[CONF_SENSITIVITY]) / 100
-            try:
-                await entry.runtime_data.client.set_sensitivity(value)
-            except BabblefishError:
-                errors["base"] = "cannot_connect"
-            else:
-                return self.async_create_entry(data={**entry.options, CONF_SENSITIVITY: value})
-        current = entry.runtime_data.data.state.sensitivity
-        if current is None:
-            current = float(entry.options.get(CONF_SENSITIVITY, 0.5))
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_SENSITIVITY, default=round(current * 100)): NumberSelector(
-                    NumberSelectorConfig(
-                        min=0,
-                        max=100,
-                        step=5,
-                        mode=NumberSelectorMode.SLIDER,
-                        unit_of_measurement="%",
-                    )
-                )
-            }
-        )
-        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
-
-    @staticmethod
-    def async_supports_options(entry: BabblefishConfigEntry) -> bool:
-        """Whether this entry's monitor is loaded and has a sensitivity to set."""
-        return BabblefishConfigFlow.async_supports_options_flow(entry)
+        return supports_sensitivity(config_entry)
