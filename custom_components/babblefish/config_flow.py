@@ -111,16 +111,6 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
         self.context["title_placeholders"] = {"name": name}
         return await confirm()
 
-    async def _async_update_entry(
-        self, entry: BabblefishConfigEntry, changes: dict[str, Any]
-    ) -> tuple[ConfigFlowResult | None, dict[str, str]]:
-        """Try the entry's connection with `changes`; the same monitor answering updates it."""
-        info, errors = await self._async_identify({**entry.data, **changes})
-        if info is None:
-            return None, errors
-        self._abort_if_unique_id_mismatch(reason="wrong_device")
-        return self.async_update_reload_and_abort(entry, data_updates=changes), {}
-
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Type in host, port and token (shown in the add-on log)."""
         errors: dict[str, str] = {}
@@ -217,17 +207,12 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Paste the monitor's current token."""
         entry = self._get_reauth_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            changes = {CONF_TOKEN: user_input[CONF_TOKEN]}
-            done, errors = await self._async_update_entry(entry, changes)
-            if done is not None:
-                return done
-        return self.async_show_form(
-            step_id="reauth_confirm",
-            data_schema=TOKEN_SCHEMA,
-            errors=errors,
-            description_placeholders={"name": entry.title},
+        return await self._async_update_entry_step(
+            "reauth_confirm",
+            entry,
+            None if user_input is None else {CONF_TOKEN: user_input[CONF_TOKEN]},
+            TOKEN_SCHEMA,
+            {"name": entry.title},
         )
 
     async def async_step_reconfigure(
@@ -235,17 +220,34 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change host, port or token of the same monitor."""
         entry = self._get_reconfigure_entry()
+        schema = _connection_schema(entry.data[CONF_HOST], entry.data[CONF_PORT])
+        return await self._async_update_entry_step(
+            "reconfigure",
+            entry,
+            None if user_input is None else _connection(user_input),
+            self.add_suggested_values_to_schema(schema, user_input),
+        )
+
+    async def _async_update_entry_step(
+        self,
+        step_id: str,
+        entry: BabblefishConfigEntry,
+        changes: dict[str, Any] | None,
+        schema: vol.Schema,
+        placeholders: dict[str, str] | None = None,
+    ) -> ConfigFlowResult:
+        """A form that changes the entry's connection: the same monitor answering updates it."""
         errors: dict[str, str] = {}
-        if user_input is not None:
-            done, errors = await self._async_update_entry(entry, _connection(user_input))
-            if done is not None:
-                return done
+        if changes is not None:
+            info, errors = await self._async_identify({**entry.data, **changes})
+            if info is not None:
+                self._abort_if_unique_id_mismatch(reason="wrong_device")
+                return self.async_update_reload_and_abort(entry, data_updates=changes)
         return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                _connection_schema(entry.data[CONF_HOST], entry.data[CONF_PORT]), user_input
-            ),
+            step_id=step_id,
+            data_schema=schema,
             errors=errors,
+            description_placeholders=placeholders,
         )
 
     @staticmethod
