@@ -68,7 +68,7 @@ def _clip(path: Path, quiet_after: float = 20.0) -> np.ndarray[Any, np.dtype[np.
 
 def _run(pipeline: Pipeline, audio: np.ndarray[Any, np.dtype[np.int16]]) -> tuple[float, list[str]]:
     """The highest cry score the detector saw, and the events, feeding 0.25-s blocks."""
-    best, events = 0.0, []
+    best, events = 0.0, list[str]()
     for at in range(0, audio.size, 4000):
         out = pipeline.process(audio[at : at + 4000])
         best = max([best, *(w.scores["crying"] for w in out.windows)])
