@@ -54,11 +54,12 @@ class Cascade:
         """The cry score the detector sees, from the small model's and the second model's."""
         spec = self.spec
         assert spec is not None
-        clipped = np.clip(second, 1e-6, 1 - 1e-6)
-        moved = 1 / (1 + np.exp(-(np.log(clipped / (1 - clipped)) + spec.log_odds_offset)))
+        moved = _logit(second) + spec.log_odds_offset
+        if spec.fusion == "mean":
+            return _sigmoid((_logit(cry) + moved) / 2)
         if spec.fusion == "noisy_or":
-            return np.asarray(1 - (1 - cry) * (1 - moved))
-        return np.maximum(cry, moved)
+            return np.asarray(1 - (1 - cry) * (1 - _sigmoid(moved)))
+        return np.maximum(cry, _sigmoid(moved))
 
     def disable(self, error: str) -> None:
         """The second model failed while running: say so once and let the small model decide."""
@@ -70,6 +71,15 @@ class Cascade:
     @property
     def asked_fraction(self) -> float:
         return self.asked / self.seen if self.seen else 0.0
+
+
+def _logit(p: FloatArray) -> FloatArray:
+    clipped = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.asarray(np.log(clipped / (1 - clipped)))
+
+
+def _sigmoid(x: FloatArray) -> FloatArray:
+    return np.asarray(1 / (1 + np.exp(-x)))
 
 
 _LOADED: dict[tuple[Path, str], Cascade] = {}

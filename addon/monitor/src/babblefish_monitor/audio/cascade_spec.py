@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-Fusion = Literal["max", "noisy_or"]
-FUSIONS: tuple[Fusion, ...] = ("max", "noisy_or")
+# max and noisy_or only ever raise the small model's score (a second chance for missed cries);
+# mean averages the two in log-odds, so the second model can also overrule a false alarm.
+Fusion = Literal["max", "noisy_or", "mean"]
+FUSIONS: tuple[Fusion, ...] = ("max", "noisy_or", "mean")
 SECTION = "cascade"
 
 
