@@ -49,8 +49,11 @@ test-current-ha: setup
 docker-engine:
 	scripts/docker_engine.sh
 
+# HA=current: today's Home Assistant (2026.10.4, Python 3.14 chroot; root); HA=minimum: 2025.4.4 from
+# the main environment; HA=auto (default): current where the machine allows it, else minimum, saying why.
+HA ?= auto
 demo: setup
-	$(UV) run --frozen python scripts/demo.py
+	$(UV) run --frozen python scripts/demo.py --ha $(HA)
 
 bench: setup
 	$(UV) run --frozen python bench/frontend_bench.py

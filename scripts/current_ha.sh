@@ -3,7 +3,9 @@
 # Debian's registry still has sid's binary python3.14, so debootstrap + apt-get give a 3.14 where pyenv
 # and uv have none. The chroot and its venv are kept under .cache/ha-current (or $BABBLEFISH_CACHE) and
 # rebuilt only when build_root below or requirements-current.txt changes. The checkout is bind-mounted
-# at /src inside, in a private mount namespace (unshare), so no mount outlives the command.
+# at /src inside (and at its own path, so links into it resolve), in a private mount namespace
+# (unshare), so no mount outlives the command. CURRENT_HA_BIND names more host folders (colon-separated)
+# to mount at their own paths, e.g. a Home Assistant configuration directory outside the checkout.
 # Usage: scripts/current_ha.sh [COMMAND...]   (default: python -m pytest tests/ha tests/contract)
 #        scripts/current_ha.sh --setup        (only build the chroot)
 set -euo pipefail
@@ -19,19 +21,27 @@ host_ca="${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}"
 in_root() {
     # A private mount namespace: proc, dev and the checkout are mounted only for this command.
     # The inner script expands its own positional arguments, so single quotes are meant.
+    # With IN_ROOT_EXEC set the script becomes the command (exec), so whoever started the script
+    # can signal the command and wait for it to end.
     # shellcheck disable=SC2016
-    unshare --mount --fork -- bash -euo pipefail -c '
-        root="$1"; repo="$2"; shift 2
+    ${IN_ROOT_EXEC:+exec} unshare --mount --fork -- bash -euo pipefail -c '
+        root="$1"; repo="$2"; binds="$3"; shift 3
         mount --make-rprivate /
         mount -t proc proc "${root}/proc"
         mount --rbind /dev "${root}/dev"
         mkdir -p "${root}/src" "${root}/tmp"
         mount --bind "${repo}" "${root}/src"
+        IFS=: read -ra folders <<< "${repo}:${binds}"
+        for folder in "${folders[@]}"; do
+            [[ -n "${folder}" ]] || continue
+            mkdir -p "${root}${folder}"
+            mount --bind "${folder}" "${root}${folder}"
+        done
         exec chroot "${root}" /usr/bin/env -i HOME=/root PATH=/opt/venv/bin:/usr/bin:/bin \
             LANG=C.UTF-8 SSL_CERT_FILE=/etc/ssl/certs/host-ca.crt PIP_CERT=/etc/ssl/certs/host-ca.crt \
             PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1 \
             BABBLEFISH_TONE_MODEL=/opt/tone-model "$@"
-    ' in_root "$(realpath "${root}")" "${repo}" "$@"
+    ' in_root "$(realpath "${root}")" "${repo}" "${CURRENT_HA_BIND:-}" "$@"
 }
 
 build_root() {
@@ -48,7 +58,7 @@ build_root() {
     # The clock may be past sid's Release file's Valid-Until; the packages are still signed.
     in_root sh -c 'apt-get -qq -o Acquire::Check-Valid-Until=false update \
         && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            python3.14 python3.14-venv python3.14-dev build-essential ca-certificates libsndfile1 ffmpeg \
+            python3.14 python3.14-venv python3.14-dev build-essential ca-certificates libsndfile1 ffmpeg libturbojpeg0 \
             > /dev/null \
         && apt-get clean && rm -rf /var/lib/apt/lists/*'
     # The sid python3.14 package ships no ensurepip wheel trust issue; the venv's pip reads PIP_CERT.
@@ -88,4 +98,4 @@ fi
 # The monitor package is installed (not editable) so the chroot never writes into the checkout;
 # reinstall it from the current tree so a change to the monitor is what the contract tests run.
 in_root pip install --quiet --no-deps --force-reinstall /src/addon/monitor
-in_root sh -c 'cd /src && exec "$@"' sh "$@"
+IN_ROOT_EXEC=1 in_root sh -c 'cd /src && exec "$@"' sh "$@"

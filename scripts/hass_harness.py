@@ -7,7 +7,6 @@ import itertools
 import json
 import shutil
 import socket
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from ha_versions import MINIMUM, HassVersion
 from managed_process import ManagedProcess, ProcessError
 
 REPO = Path(__file__).resolve().parent.parent
-HASS_BIN = Path(sys.executable).with_name("hass")
 
 # Not default_config: several of its parts (bluetooth, usb, go2rtc, ...) need libraries and
 # hardware that a test box lacks. These are what the demo and the test actually use.
@@ -139,9 +138,9 @@ def write_config(
 class Hass(ManagedProcess):
     """A `hass` process with its configuration directory; restartable."""
 
-    def __init__(self, config_dir: Path, port: int) -> None:
+    def __init__(self, config_dir: Path, port: int, version: HassVersion = MINIMUM) -> None:
         super().__init__(config_dir / "hass-console.log")
-        self.config_dir, self.port = config_dir, port
+        self.config_dir, self.port, self.version = config_dir, port, version
         self.token: str | None = None
 
     @property
@@ -149,7 +148,10 @@ class Hass(ManagedProcess):
         return f"http://127.0.0.1:{self.port}"
 
     def argv(self) -> list[str]:
-        return [str(HASS_BIN), "-c", str(self.config_dir), "--skip-pip"]
+        return self.version.argv(self.config_dir)
+
+    def environment(self) -> dict[str, str]:
+        return {**super().environment(), **self.version.environment(self.config_dir)}
 
     async def wait_ready(self, session: aiohttp.ClientSession, timeout: float = 120.0) -> None:
         """Wait until the HTTP server answers (the core has finished starting)."""

@@ -3,6 +3,14 @@
 The stand-in (tests/addon/standin/, its Dockerfile says what it fakes) sits on a debootstrap bookworm
 root that scripts/debootstrap_root.sh keeps under .cache/roots. Build times and image sizes go to
 bench/out/addon_image.json, the figures the integrator quotes.
+
+aarch64 on an x86_64 host runs under qemu-user, which needs two things a real Raspberry Pi has anyway
+(emulation_options): the Pi 4's CPU model (QEMU_CPU=cortex-a72), and an ARM /proc/cpuinfo
+(emulation/cpuinfo-raspberry-pi-4). Debian bookworm's qemu 7.2 hands an aarch64 guest the host's x86
+/proc/cpuinfo; the cpuinfo library inside LiteRT parses it as an ARM one and writes through a null
+pointer in cpuinfo_arm_linux_init, so the interpreter segfaults while it is being created (seen with
+gdb through qemu's gdbstub). Under qemu's default CPU ("max": SVE2, SME) the model's int8 outputs
+differ from amd64's and the demo cry is missed; under cortex-a72, a53 or a76 they match amd64 exactly.
 """
 
 from __future__ import annotations
@@ -27,6 +35,10 @@ HOST_CA = Path(os.environ.get("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.c
 ROOT_PACKAGES = "bash,curl,jq,ca-certificates,s6,tzdata"
 # The add-on's architecture names (config.yaml) and Debian's for the same machine.
 DEBIAN_ARCH = {"amd64": "amd64", "aarch64": "arm64"}
+NATIVE_ARCH = {"x86_64": "amd64", "aarch64": "aarch64"}.get(platform.machine())
+# A Raspberry Pi 4's processor: the board the aarch64 image is mostly for.
+EMULATED_CPU = "cortex-a72"
+EMULATED_CPUINFO = Path(__file__).with_name("emulation") / "cpuinfo-raspberry-pi-4"
 
 
 class DockerError(RuntimeError):
@@ -60,9 +72,7 @@ def engine_problem() -> str | None:
 
 def emulation_problem(arch: str) -> str | None:
     """Why `arch` images cannot run on this machine, or None when they can (natively or by qemu)."""
-    if arch == "amd64" and platform.machine() == "x86_64":
-        return None
-    if arch == "aarch64" and platform.machine() == "aarch64":
+    if arch == NATIVE_ARCH:
         return None
     entry = Path("/proc/sys/fs/binfmt_misc/qemu-aarch64")
     if arch == "aarch64" and entry.is_file() and entry.read_text().startswith("enabled"):
@@ -121,14 +131,27 @@ def standin_base(arch: str) -> str:
     return tag
 
 
+def emulation_options(arch: str) -> list[str]:
+    """`docker run` options that let an emulated `arch` container behave like the real board."""
+    if arch == NATIVE_ARCH:
+        return []
+    # qemu-user reads QEMU_CPU from the emulated process's environment.
+    return ["-e", f"QEMU_CPU={EMULATED_CPU}", "-v", f"{EMULATED_CPUINFO}:/proc/cpuinfo:ro"]
+
+
 @dataclass(frozen=True)
 class BuiltImage:
-    """An add-on image and what building it cost."""
+    """An add-on image, what building it cost, and the options its containers run with."""
 
     tag: str
     arch: str
     build_seconds: float
     size_bytes: int
+
+    @property
+    def run_options(self) -> list[str]:
+        """What `docker run` needs for this image on this machine (emulation settings, if any)."""
+        return emulation_options(self.arch)
 
 
 def build_addon(arch: str, *, timeout: float = 2400) -> BuiltImage:
@@ -156,6 +179,8 @@ def record(key: str, figures: dict[str, Any]) -> None:
     FIGURES.parent.mkdir(parents=True, exist_ok=True)
     current = json.loads(FIGURES.read_text(encoding="utf-8")) if FIGURES.is_file() else {}
     current[key] = {**figures, "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    # Shown with `pytest -s`; the file keeps them either way.
+    print(f"addon image figures, {key}: {json.dumps(current[key])}")
     FIGURES.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import platform
 import re
 import sqlite3
 import subprocess
@@ -25,6 +26,7 @@ import soundfile as sf
 import yaml
 from aiohttp import web
 from image_harness import (
+    EMULATED_CPU,
     ROOT,
     BuiltImage,
     Container,
@@ -124,14 +126,14 @@ async def supervisor(socket_enabled: None) -> AsyncIterator[tuple[str, list[dict
 
 
 def start_add_on(
-    box: Container, image: str, data: Path, share: Path, port: int, **env: str
+    box: Container, image: BuiltImage, data: Path, share: Path, port: int, **env: str
 ) -> None:
     """Run the image as the Supervisor does: /init, /data with options.json, /share, the API port."""
     variables = {"BABBLEFISH_API_PORT": str(port), "TZ": "Europe/London", **env}
-    flags = ["-v", f"{data}:/data", "-v", f"{share}:/share:ro"]
+    flags = [*image.run_options, "-v", f"{data}:/data", "-v", f"{share}:/share:ro"]
     for key, value in variables.items():
         flags += ["-e", f"{key}={value}"]
-    box.run(image, options=flags)
+    box.run(image.tag, options=flags)
 
 
 async def wait_healthy(
@@ -182,7 +184,7 @@ async def test_amd64_add_on_serves_detects_and_stops_cleanly(
     port, ingress_port = free_port(), free_port()
     supervisor_url, discovered = supervisor
     # The container shares the host's network, so the panel's port is a free one too.
-    start_add_on(container, amd64_image.tag, data, share, port,
+    start_add_on(container, amd64_image, data, share, port,
                  SUPERVISOR_API=supervisor_url, SUPERVISOR_TOKEN="test-supervisor-token",
                  BABBLEFISH_INGRESS_PORT=str(ingress_port))  # fmt: skip
     async with aiohttp.ClientSession() as session:
@@ -226,19 +228,15 @@ async def test_amd64_add_on_serves_detects_and_stops_cleanly(
 
 
 def test_aarch64_image_builds_and_runs_the_monitor_cli(aarch64_image: BuiltImage) -> None:
-    uname = docker("run", "--rm", "--entrypoint", "uname", aarch64_image.tag, "-m").stdout.strip()
+    run = ["run", "--rm", *aarch64_image.run_options, "--entrypoint"]
+    uname = docker(*run, "uname", aarch64_image.tag, "-m").stdout.strip()
     assert uname == "aarch64"
-    help_text = docker("run", "--rm", "--entrypoint", "babblefish-monitor", aarch64_image.tag,
-                       "serve", "--help", timeout=300).stdout  # fmt: skip
+    help_text = docker(*run, "babblefish-monitor", aarch64_image.tag, "serve", "--help",
+                       timeout=300).stdout  # fmt: skip
     assert "--source" in help_text
 
 
-# Measured here (2026-12-01): the aarch64 image builds and imports numpy and LiteRT in about 5 s under
-# qemu-user, but the LiteRT interpreter dies with SIGSEGV inside qemu ("uncaught target signal 11")
-# when the default model is loaded and run, so neither serve nor replay works under this emulation.
-# Whether a real aarch64 board does the same is not known from here. Both stay visible as expected
-# failures (the crash ends them quickly) rather than skipped.
-@pytest.mark.xfail(reason="LiteRT segfaults under qemu-user aarch64 emulation", strict=False)
+# Under qemu-user (image_harness.emulation_options says what it takes): slow, and not a Pi figure.
 async def test_aarch64_add_on_serves_under_emulation(
     aarch64_image: BuiltImage,
     container: Container,
@@ -252,7 +250,7 @@ async def test_aarch64_add_on_serves_under_emulation(
         json.dumps(add_on_options(audio_source="file:/share/cry-then-quiet.flac"))
     )
     port = free_port()
-    start_add_on(container, aarch64_image.tag, data, share, port)
+    start_add_on(container, aarch64_image, data, share, port)
     async with aiohttp.ClientSession() as session:
         await wait_healthy(session, container, port, timeout=180)
         token = (data / "token").read_text().strip()
@@ -262,12 +260,11 @@ async def test_aarch64_add_on_serves_under_emulation(
     assert container.stop(timeout_s=60) == 0, container.logs()[-3000:]
 
 
-@pytest.mark.xfail(reason="LiteRT segfaults under qemu-user aarch64 emulation", strict=False)
 def test_aarch64_replay_with_the_default_model_under_emulation(
     aarch64_image: BuiltImage, share: Path
 ) -> None:
     replay = docker(
-        "run", "--rm", "--network", "none", "-v", f"{share}:/share:ro", "--entrypoint",
+        "run", "--rm", *aarch64_image.run_options, "--network", "none", "-v", f"{share}:/share:ro", "--entrypoint",
         "babblefish-monitor", aarch64_image.tag, "replay", "/share/cry.flac", "--events-out", "/tmp/events.jsonl",
         timeout=180,
     )  # fmt: skip
@@ -275,4 +272,4 @@ def test_aarch64_replay_with_the_default_model_under_emulation(
     factor = float(re.search(r"real-time factor: (\d+)x", replay.stdout).group(1))  # type: ignore[union-attr]
     # Under qemu on an x86 machine: not what a Raspberry Pi does.
     record("aarch64_emulated_replay", {"realtime_factor": factor, "audio_seconds": CRY_CLIP_S[1] - CRY_CLIP_S[0],
-                                       "note": "qemu-user emulation on x86_64, not a Raspberry Pi figure"})  # fmt: skip
+                                       "note": f"qemu-user ({EMULATED_CPU}) on {platform.machine()}, not a Raspberry Pi figure"})  # fmt: skip
