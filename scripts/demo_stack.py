@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+from ha_versions import MINIMUM, HassVersion
 from hass_harness import Hass, free_port, write_config
 from monitor_process import MonitorProcess
 from stack_config import configure_home_assistant
@@ -35,6 +36,7 @@ async def running_stack(
     env: dict[str, str] | None = None,
     extra_args: tuple[str, ...] = (),
     show_logs: bool = True,
+    version: HassVersion = MINIMUM,
 ) -> AsyncIterator[Stack]:
     """Start the monitor on `source`, then Home Assistant, onboarded and set up as a parent would;
     stop both on exit (printing the ends of their logs when `show_logs`)."""
@@ -42,7 +44,7 @@ async def running_stack(
         source=source, data_dir=workdir / "monitor", port=free_port(), token=token,
         env=env or dict(os.environ), extra_args=("--timezone", "UTC", *extra_args),
     )  # fmt: skip
-    hass = Hass(workdir / "homeassistant", free_port())
+    hass = Hass(workdir / "homeassistant", free_port(), version)
     async with aiohttp.ClientSession() as session:
         try:
             monitor.start()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from demo_stack import Stack
 from demo_stack import running_stack as demo_running_stack
+from ha_versions import MINIMUM, HassVersion
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,10 +25,11 @@ async def running_stack(
     *,
     env: dict[str, str] | None = None,
     extra_args: tuple[str, ...] = (),
+    version: HassVersion = MINIMUM,
 ) -> AsyncIterator[Stack]:
     """Start the monitor on `source`, then Home Assistant, onboarded and set up as a parent would."""
     async with demo_running_stack(
         workdir, source, token=TOKEN, username=USERNAME, password=PASSWORD,
-        env=env, extra_args=extra_args,
+        env=env, extra_args=extra_args, version=version,
     ) as stack:  # fmt: skip
         yield stack

@@ -11,6 +11,7 @@ import aiohttp
 import numpy as np
 import pytest
 import soundfile as sf
+from ha_versions import CURRENT, MINIMUM, HassVersion, current_problem, prepare_current
 from hass_harness import HassWebSocket
 from pulse_daemon import SINK, pulse_missing, pulse_null_sink
 from stack_config import LIGHT
@@ -46,12 +47,28 @@ async def pulse_env(tmp_path: Path) -> AsyncIterator[dict[str, str]]:
         yield env
 
 
+@pytest.fixture(params=["minimum", "current"])
+def hass_version(request: pytest.FixtureRequest) -> HassVersion:
+    """The night runs on the oldest supported Home Assistant and on today's (scripts/current_ha.sh)."""
+    if request.param == "minimum":
+        return MINIMUM
+    problem = current_problem()
+    if problem:
+        pytest.skip(f"the current Home Assistant cannot run here: {problem}")
+    failure = prepare_current()
+    if failure:
+        pytest.fail(failure)
+    return CURRENT
+
+
 @pytest.fixture
 async def stack(
-    tmp_path: Path, pulse_env: dict[str, str], socket_enabled: None
+    tmp_path: Path, pulse_env: dict[str, str], hass_version: HassVersion, socket_enabled: None
 ) -> AsyncIterator[Stack]:
     """Pulse null sink -> monitor process -> hass process with the integration."""
-    async with running_stack(tmp_path, f"pulse:{SINK}.monitor", env=pulse_env) as running:
+    async with running_stack(
+        tmp_path, f"pulse:{SINK}.monitor", env=pulse_env, version=hass_version
+    ) as running:
         yield running
 
 
