@@ -158,9 +158,11 @@ def build_addon(arch: str, *, timeout: float = 2400) -> BuiltImage:
     """`docker build addon/` for `arch` on the stand-in base, as the Supervisor's builder would."""
     base = standin_base(arch)
     tag = f"babblefish-addon-test:{arch}"
+    # BABBLEFISH_IMAGE_NO_CACHE=1 measures a cold build (what a first install on a Pi costs).
+    cold = ["--no-cache"] if os.environ.get("BABBLEFISH_IMAGE_NO_CACHE") == "1" else []
     started = time.monotonic()
     build = docker(
-        "build", "--network", "host", "--build-arg", f"BUILD_FROM={base}",
+        "build", *cold, "--network", "host", "--build-arg", f"BUILD_FROM={base}",
         "--build-arg", f"BUILD_ARCH={arch}", "-t", tag, str(ROOT / "addon"), timeout=timeout,
     )  # fmt: skip
     seconds = time.monotonic() - started
