@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 
 # The harness modules sit beside this script; `python scripts/demo.py` puts them on the path.
-from ha_versions import CHOICES, HassVersion, HassVersionError, choose
+from ha_versions import CHOICES, HassVersion, HassVersionError, choose, current_problem
 from hass_harness import REPO, Hass, write_config
 from managed_process import ProcessError
 from monitor_process import MonitorProcess
@@ -93,7 +93,7 @@ def main() -> None:
         "2025.4.4 from the main environment; auto (default): current where this machine allows it",
     )  # fmt: skip
     args = parser.parse_args()
-    if args.ha != "minimum":
+    if args.ha != "minimum" and current_problem() is None:
         print("Preparing the current Home Assistant (the first run builds it) ...", flush=True)
     try:
         version, fallback = choose(args.ha)
