@@ -101,7 +101,7 @@ def clip_figures(model: Path, data: list[Path], cache: Path) -> dict[str, Any]:
     val = np.array([c.ref.group_id in groups for c in clips], dtype=bool)
     sources = [c.ref.source for c in clips]
     t = fused_spec.threshold
-    cry = scores.cry.astype(np.float64)
+    cry = scores.cry
     if cascade.spec is not None:
         cry = cascade_cry("clips", [c.audio for c in clips], spec, cascade, cache).astype(
             np.float32
