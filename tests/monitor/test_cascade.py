@@ -91,6 +91,8 @@ def test_second_opinion_lifts_a_full_band_cry_the_small_model_scores_below_thres
     assert small_best < threshold <= fused_best
     assert events == ["cry_started", "cry_ended"]
     assert 0 < cascade.cascade.asked < cascade.cascade.seen  # only candidate windows are asked
+    # The cascade decides at its own fused threshold, above the small model's.
+    assert cascade.detector.on_threshold > small.detector.on_threshold
 
 
 @pytest.mark.parametrize(
@@ -115,6 +117,8 @@ def test_a_broken_second_model_leaves_the_small_model_alone_and_says_so_once(
     status = pipelines[0].cascade.status
     assert status.status == "unavailable" and status.reason is not None and reason in status.reason
     alone = Pipeline(load_model_dir(_model_dir(tmp_path / "alone", None, None)))
+    # ...at the small model's own operating point, not the cascade's fused threshold.
+    assert pipelines[0].detector.on_threshold == alone.detector.on_threshold
     audio = _clip(FULL_BAND_CRY)
     assert _run(pipelines[0], audio) == _run(alone, audio)
 
