@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.babblefish.const import DOMAIN
 
-from .conftest import wait_until
+from .conftest import wait_issue, wait_until
 from .fake_monitor import FakeMonitor, load_fixture
 
 
@@ -53,9 +53,7 @@ async def test_storage_status_raises_its_issue_and_ok_clears_it(
         status=status, error="database or disk is full", unsaved_episodes=2, unsaved_seconds=41.6
     )
     await monitor.push_state(state)
-    await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id))
-    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
-    assert issue is not None
+    issue = await wait_issue(issue_registry, issue_id)
     assert issue.severity is ir.IssueSeverity.ERROR
     assert issue.translation_placeholders == {
         "name": "Nursery",
@@ -96,9 +94,7 @@ async def test_tally_moved_aside_is_reported_with_its_file(
     monitor.state = state
     await monitor.drop()
     await monitor.start()
-    await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id))
-    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
-    assert issue is not None
+    issue = await wait_issue(issue_registry, issue_id)
     assert issue.severity is ir.IssueSeverity.WARNING
     assert issue.translation_placeholders == {
         "name": "Nursery",

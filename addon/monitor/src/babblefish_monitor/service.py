@@ -32,7 +32,7 @@ from .factories import LoadedModel, load_pipeline
 from .identity import Identity, load_identity, monitor_version
 from .labels.service import LabelService
 from .ports import PipelineFactory, PipelineLike, SourceFactory, SourceLike
-from .pushes import TICK_S, PushThrottle, run_ticker
+from .pushes import PushThrottle, run_ticker, watch_changes
 from .supervisor import AudioHeartbeat, supervise
 from .tally import CryTally, EpisodeRecord
 
@@ -106,7 +106,6 @@ class Monitor:
         )
         self._advert: ZeroconfAdvert | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._storage_seen = -1
 
     @property
     def pipeline(self) -> PipelineLike:
@@ -172,7 +171,7 @@ class Monitor:
         self._spawn(
             supervise(lambda: audio.run_once(self.source), audio.on_failure), "babblefish-audio"
         )
-        self._spawn(self._storage_watch(), "babblefish-storage")
+        self._spawn(watch_changes(self.pushes, self._storage_changes), "babblefish-storage")
         if self.climate is not None:
             self._spawn(run_climate(self.climate, self._on_climate), "babblefish-climate")
         self._spawn(run_ticker(self.pushes, lambda: self.now().date().isoformat()), "ticker")
@@ -269,15 +268,10 @@ class Monitor:
         self.pipeline.set_sensitivity(sensitivity)
         self.pushes.mark(significant=True)
 
-    async def _storage_watch(self) -> None:
-        """Retry saving while the disk fails, and push the storage status when it changes."""
-        while True:
-            self.tally.maintain()
-            if self.tally.storage.changes != self._storage_seen:
-                self._storage_seen = self.tally.storage.changes
-                self.pushes.mark(significant=True)
-                self.pushes.maybe_push()
-            await asyncio.sleep(TICK_S)
+    def _storage_changes(self) -> int:
+        """Retry saving while the disk fails; the storage status's change count."""
+        self.tally.maintain()
+        return self.tally.storage.changes
 
     def _send_event(self, name: protocol.EventName, record: EpisodeRecord, at: float) -> None:
         self.live.crying = self.episodes.crying
@@ -285,8 +279,7 @@ class Monitor:
             self.labels.on_episode_end(record, at)
         data: protocol.EventData = {**episode_dict(record, self.tz), "stream_time": round(at, 3)}
         self.hub.broadcast(protocol.event_message(name, data))
-        self.pushes.mark(significant=True)
-        self.pushes.maybe_push()  # the protocol promises the state message right after the event
+        self.pushes.push_change()  # the protocol promises the state message right after the event
 
     def _push_state(self) -> None:
         self.hub.broadcast(protocol.state_message(self.state()))
@@ -295,8 +288,7 @@ class Monitor:
     def _on_source_status(self, source: SourceLike) -> None:
         if (source.status, source.error) != (self.live.source_status, self.live.source_error):
             self.live.source_status, self.live.source_error = source.status, source.error
-            self.pushes.mark(significant=True)
-            self.pushes.maybe_push()
+            self.pushes.push_change()
 
     def _on_climate(self, reading: ClimateReading) -> None:
         status_changed = reading.status != self.live.climate.status
