@@ -174,3 +174,23 @@ def test_a_model_without_a_cascade_section_runs_exactly_as_before(tmp_path: Path
         [e.kind, round(e.stream_time, 3), round(e.start, 3), round(e.peak_score, 4)] for e in events
     ]
     assert got == expected
+
+
+def test_the_per_home_correction_acts_on_the_fused_score(tmp_path: Path) -> None:
+    """The correction's hook sees the second opinion, and what it returns is what the detector
+    acts on: a sound the parent labelled 'not crying' stays silent even when YAMNet disagrees."""
+    pipeline = Pipeline(load_model_dir(_cascade_dir(tmp_path)))
+    seen: list[float] = []
+
+    def silence(
+        times: np.ndarray[Any, Any], windows: np.ndarray[Any, Any], scores: np.ndarray[Any, Any]
+    ) -> np.ndarray[Any, Any]:
+        seen.extend(float(s) for s in scores[:, pipeline.spec.cry_index])
+        quiet = scores.copy()
+        quiet[:, pipeline.spec.cry_index] = 0.0
+        return quiet
+
+    pipeline.window_hook = silence
+    best, events = _run(pipeline, _clip(FULL_BAND_CRY))
+    assert max(seen) >= pipeline.spec.threshold  # fused: the small model alone stays below it
+    assert best == 0.0 and events == []
