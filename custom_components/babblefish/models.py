@@ -13,6 +13,15 @@ from .wire_model import WireModel, read_fields, wire_key
 
 
 @dataclass(frozen=True, slots=True)
+class SecondOpinion(WireModel):
+    """Whether the monitor asks a second model (a cascade) about candidate windows, and why not."""
+
+    status: str
+    name: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ModelInfo(WireModel):
     """The classifier model the monitor runs."""
 
@@ -23,6 +32,7 @@ class ModelInfo(WireModel):
     threshold: float | None
     card: str | None
     error: str | None
+    second_opinion: SecondOpinion
 
 
 @dataclass(frozen=True, slots=True)

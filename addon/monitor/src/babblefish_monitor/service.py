@@ -22,6 +22,7 @@ from .api.state import (
     episode_dict,
 )
 from .api.zeroconf_advert import ZeroconfAdvert
+from .audio.cascade import Cascade, OpinionStatus
 from .audio_loop import AudioLoop
 from .climate import ClimateReader, ClimateReading, run_climate
 from .clips import ClipRecorder
@@ -218,7 +219,9 @@ class Monitor:
 
     # -- MonitorApi ----------------------------------------------------------------------------
     def info(self) -> protocol.Info:
-        model = build_model_info(self.spec, self.live.model_error)
+        cascade = getattr(self.pipeline, "cascade", None)
+        opinion = cascade.status if isinstance(cascade, Cascade) else OpinionStatus("off")
+        model = build_model_info(self.spec, self.live.model_error, opinion)
         return build_info(self.identity, self.config.name, model, climate=self.climate is not None)
 
     def health(self) -> tuple[bool, dict[str, object]]:
