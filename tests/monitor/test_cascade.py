@@ -129,8 +129,8 @@ def _quiet_source(tmp_path: Path) -> str:
     return f"file:{path}"
 
 
-async def test_info_says_the_second_opinion_is_unavailable(tmp_path: Path) -> None:
-    directory = _model_dir(tmp_path, {"file": "gone.tflite"}, None)
+async def _info(tmp_path: Path, directory: Path) -> dict[str, Any]:
+    """`/api/v1/info` of a real monitor serving `directory` on a quiet file."""
     source = _quiet_source(tmp_path)
     async with (
         running_monitor(source=source, data_dir=tmp_path / "data", model_dir=directory) as mon,
@@ -138,7 +138,12 @@ async def test_info_says_the_second_opinion_is_unavailable(tmp_path: Path) -> No
     ):
         headers = {"Authorization": f"Bearer {mon.token}"}
         async with session.get(f"{mon.url}/api/v1/info", headers=headers) as resp:
-            info = await resp.json()
+            info: dict[str, Any] = await resp.json()
+    return info
+
+
+async def test_info_says_the_second_opinion_is_unavailable(tmp_path: Path) -> None:
+    info = await _info(tmp_path, _model_dir(tmp_path, {"file": "gone.tflite"}, None))
     opinion = info["model"]["second_opinion"]
     assert info["model"]["error"] is None and info["model"]["labels"]
     assert opinion["status"] == "unavailable"
@@ -146,15 +151,7 @@ async def test_info_says_the_second_opinion_is_unavailable(tmp_path: Path) -> No
 
 
 async def test_info_says_the_second_opinion_is_on(tmp_path: Path) -> None:
-    directory = _cascade_dir(tmp_path)
-    source = _quiet_source(tmp_path)
-    async with (
-        running_monitor(source=source, data_dir=tmp_path / "data", model_dir=directory) as mon,
-        aiohttp.ClientSession() as session,
-    ):
-        headers = {"Authorization": f"Bearer {mon.token}"}
-        async with session.get(f"{mon.url}/api/v1/info", headers=headers) as resp:
-            info = await resp.json()
+    info = await _info(tmp_path, _cascade_dir(tmp_path))
     assert info["model"]["second_opinion"] == {"status": "on", "name": "YAMNet", "reason": None}
 
 
