@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,18 +45,17 @@ from babblefish_training.operating_point import Scores, trial
 from babblefish_training.tuning import NightPlan, held_out_night
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import itertools
 
 from cascade_scores import WindowScores, clip_scores, night_scores, yamnet_spec
 
 ROOT = Path(__file__).resolve().parent
 SHARED = ROOT.parents[1] / "shared"
 DATA = [SHARED / "data" / "dev", SHARED / "data" / "dev_extra"]
-GATES = (0.001, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5)
+GATES = (0.01, 0.03, 0.1, 0.2, 0.3, 0.5)
 FUSIONS = ("max", "noisy_or", "mean")
 # The second model's score that counts as the small model's threshold (its calibration): a few
 # fixed points, and the one at which it alone allows 1 % validation false positives.
-SECOND_THRESHOLDS = (0.01, 0.02, 0.05, 0.1)
+SECOND_THRESHOLDS = (0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1)
 
 
 def tuning_night(spec: Any, clips: list[Any], out: Path) -> Path:
@@ -100,8 +101,6 @@ def night_trial(
 
 def make(second: Path, spec: Any, gate: float, fusion: str, threshold: float) -> Cascade:
     base = yamnet_spec(second, spec.threshold)
-    from dataclasses import replace
-
     cs = replace(base, gate=gate, fusion=fusion, threshold=threshold)  # type: ignore[arg-type]
     opinion = SecondOpinion.__new__(SecondOpinion)
     opinion.spec = cs  # fusion arithmetic only: the scores are already collected
@@ -129,6 +128,8 @@ def main() -> None:
     parser.add_argument("--gate", type=float, default=None)
     parser.add_argument("--fusion", default=None)
     parser.add_argument("--second-threshold", type=float, default=None)
+    parser.add_argument("--fused-threshold", type=float, default=None,
+                        help="the cascade's clip threshold (default: the small model's)")  # fmt: skip
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     spec = load_model_dir(args.model)
@@ -159,10 +160,17 @@ def main() -> None:
     thresholds = sorted({*SECOND_THRESHOLDS, round(float(at_1pct), 4)})
     print(f"second model alone: {at_1pct:.4f} allows 1 % validation false positives")
 
-    def clip_figs(cascade: Cascade | None) -> dict[str, Any]:
+    def refit(cascade: Cascade | None) -> float:
+        """The fused score's own clip threshold: <= 1 % validation false positives, as training
+        chooses the small model's."""
+        c = pooled(allc, fused(allc, cascade)[0])
+        return float(threshold_for_fpr(c[val], positive[val], 0.01))
+
+    def clip_figs(cascade: Cascade | None, t: float) -> dict[str, Any]:
         c = pooled(allc, fused(allc, cascade)[0])
         full = positive & ~phone
         return {
+            "threshold": t,
             "validation_auc": roc_auc(c[val], positive[val]),
             "validation_fpr": rate_entry(c[val & ~positive] >= t),
             "validation_recall": rate_entry(c[val & positive] >= t),
@@ -180,36 +188,39 @@ def main() -> None:
         "tuning data: gate fusion second_fpr | val FPR, val recall, AUC | tuning night found/FA/h/onset med/p90 asked"
     )
     base_tune = night_trial(nights[tune_path], None, spec, tune_path)
-    print("small alone", clip_figs(None)["validation_fpr"]["rate"], base_tune)
-    for gate in GATES:
-        for fusion in FUSIONS:
-            for thr in thresholds:
-                cas = make(args.second, spec, gate, fusion, thr)
-                cf = clip_figs(cas)
-                tn = night_trial(nights[tune_path], cas, spec, tune_path)
-                rows.append({"gate": gate, "fusion": fusion, "second_threshold": thr,
+    print("small alone", clip_figs(None, t)["validation_fpr"]["rate"], base_tune)
+    for gate, fusion, thr, own in itertools.product(GATES, FUSIONS, thresholds, (False, True)):
+        cas = make(args.second, spec, gate, fusion, thr)
+        fused_t = refit(cas) if own else t
+        cf = clip_figs(cas, fused_t)
+        tn = night_trial(nights[tune_path], cas, replace(spec, threshold=fused_t), tune_path)
+        rows.append({"gate": gate, "fusion": fusion, "second_threshold": thr,
+                             "fused_threshold": fused_t,
                              "validation_fpr": cf["validation_fpr"]["rate"],
                              "validation_recall": cf["validation_recall"]["rate"],
                              "validation_auc": round(cf["validation_auc"], 4),
                              "tuning_night": tn})  # fmt: skip
-                print(gate, fusion, round(thr, 4), "|", cf["validation_fpr"]["rate"],
+        print(gate, fusion, round(thr, 4), round(fused_t, 4), "|", cf["validation_fpr"]["rate"],
                       cf["validation_recall"]["rate"], round(cf["validation_auc"], 4), "|",
                       tn["found"], tn["episodes"], tn["false_alarms_per_hour"],
                       tn["announced_onset_median_s"], tn["announced_onset_p90_s"], tn["asked_fraction"])  # fmt: skip
     best = choose(rows)
     print("chosen on tuning data:", best)
     report: dict[str, Any] = {"second_alone_1pct": at_1pct, "sweep": rows, "chosen": best}
-    chosen: list[tuple[str, Cascade | None]] = [("small model alone", None)]
+    chosen: list[tuple[str, Cascade | None, float]] = [("small model alone", None, t)]
     if args.gate is None and best is not None:
         args.gate, args.fusion = best["gate"], best["fusion"]
         args.second_threshold = best["second_threshold"]
+        args.fused_threshold = best["fused_threshold"]
     if args.gate is not None:
         thr = args.second_threshold if args.second_threshold is not None else at_1pct
-        chosen.append((f"cascade gate {args.gate} {args.fusion} second threshold {thr:.4f}",
-                       make(args.second, spec, args.gate, args.fusion or "max", thr)))  # fmt: skip
-    for name, cas in chosen:  # type: ignore[assignment]
-        figs = clip_figs(cas)
-        ns = [night_trial(ws, cas, spec, p) for p, ws in nights.items()]
+        ft = args.fused_threshold if args.fused_threshold is not None else t
+        chosen.append((f"cascade gate {args.gate} {args.fusion} second threshold {thr:.4f} "
+                       f"fused threshold {ft:.4f}",
+                       make(args.second, spec, args.gate, args.fusion or "max", thr), ft))  # fmt: skip
+    for name, cas, ft in chosen:  # type: ignore[assignment]
+        figs = clip_figs(cas, ft)
+        ns = [night_trial(ws, cas, replace(spec, threshold=ft), p) for p, ws in nights.items()]
         report[name] = {"clips": figs, "nights": ns}
         print(f"== {name}")
         for k, v in figs.items():

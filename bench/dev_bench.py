@@ -15,17 +15,31 @@ from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import json
+import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+from babblefish_monitor.audio.cascade import Cascade, cascade_for
 from babblefish_monitor.audio.classifier import Classifier
 from babblefish_monitor.audio.detector import DetectorConfig
-from babblefish_monitor.audio.model import load_model_dir
+from babblefish_monitor.audio.model import ModelSpec, load_model_dir
 from babblefish_monitor.audio.pipeline import DEFAULT_HOP_SECONDS
-from babblefish_training.devmetrics import channel_swap, format_rate, full_band_cries, rate_entry
+from babblefish_training.channel import phone_renditions, reverberate, room_bank
+from babblefish_training.devmetrics import (
+    SWAP_DISTANCE_M,
+    SWAP_ROOMS,
+    SWAP_SEED,
+    channel_swap,
+    format_rate,
+    full_band_cries,
+    rate_entry,
+)  # fmt: skip
 from babblefish_training.evaluate import score_dataset, true_label
 from babblefish_training.metrics import roc_auc
 from babblefish_training.modeldir import rewrite_spec
@@ -33,23 +47,67 @@ from babblefish_training.operating_point import trial
 from babblefish_training.scoring import Scorer
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
 DATA = [
     ROOT.parents[1] / "shared" / "data" / "dev",
     ROOT.parents[1] / "shared" / "data" / "dev_extra",
 ]
-NIGHTS = [ROOT / "out" / f"night-{s}.flac" for s in "ABC"]
+# The tuning night (training's held-out night, written by cascade_bench.py) when it is there.
+NIGHTS = [ROOT / "out" / f"night-{s}.flac" for s in "ABC"] + [ROOT / "out" / "tuning-night.flac"]
+
+
+def operating(spec: ModelSpec) -> tuple[ModelSpec, Cascade]:
+    """The spec at the threshold the detector acts on (a cascade's fused one), and the cascade."""
+    cascade = cascade_for(spec)
+    fused = cascade.spec.fused_threshold if cascade.spec is not None else None
+    return (replace(spec, threshold=fused) if fused is not None else spec), cascade
+
+
+def cascade_cry(
+    name: str, audios: list[Any], spec: ModelSpec, cascade: Cascade, cache: Path
+) -> npt.NDArray[np.float64]:
+    """Clip cry scores as the cascade fuses them (windows as `score_dataset` cuts them)."""
+    from cascade_scores import clip_scores
+
+    assert cascade.spec is not None
+    ws = clip_scores(name, audios, spec, cascade.spec.path, cache / "cascade")
+    ask = cascade.candidates(ws.small)
+    fused = ws.small.copy()
+    fused[ask] = cascade.fuse(ws.small[ask], ws.second[ask])
+    bounds = np.concatenate([[0], np.cumsum(ws.counts)])
+    return np.array([fused[a:b].max() for a, b in itertools.pairwise(bounds)])
+
+
+def cascade_swap(
+    cries: list[Any], negatives: list[Any], spec: ModelSpec, cascade: Cascade, *, cache: Path,
+    t: float,
+) -> dict[str, Any]:  # fmt: skip
+    """`channel_swap` for a cascade: the same phone lines and rooms, fused scores."""
+    rooms = room_bank(SWAP_ROOMS, SWAP_SEED, SWAP_DISTANCE_M)
+    phoned = cascade_cry(
+        "phoned", phone_renditions(negatives, SWAP_SEED, cache), spec, cascade, cache
+    )
+    heard = [reverberate(c, rooms[i % len(rooms)]) for i, c in enumerate(cries)]
+    roomed = cascade_cry("rooms", heard, spec, cascade, cache)
+    return {"phone_negatives_fpr": rate_entry(phoned >= t),
+            "reverberant_cries_recall": rate_entry(roomed >= t)}  # fmt: skip
 
 
 def clip_figures(model: Path, data: list[Path], cache: Path) -> dict[str, Any]:
     spec = load_model_dir(model)
     clips, scores, _ = score_dataset(spec, data, "all")
+    fused_spec, cascade = operating(spec)
     groups = set(spec.extra.get("training", {}).get("validation_groups", []))
     labels = [true_label(c.ref.folder, spec, {}) for c in clips]
     positive = np.array([lab == spec.cry_label for lab in labels], dtype=bool)
     val = np.array([c.ref.group_id in groups for c in clips], dtype=bool)
     sources = [c.ref.source for c in clips]
-    t = spec.threshold
+    t = fused_spec.threshold
     cry = scores.cry
+    if cascade.spec is not None:
+        cry = cascade_cry("clips", [c.audio for c in clips], spec, cascade, cache).astype(
+            np.float32
+        )
     val_sources = [s for s, v in zip(sources, val, strict=True) if v]
     figures: dict[str, Any] = {
         "threshold": t,
@@ -59,6 +117,11 @@ def clip_figures(model: Path, data: list[Path], cache: Path) -> dict[str, Any]:
         "full_band_all_dev": full_band_cries(cry, positive, sources, t),
         "full_band_validation": full_band_cries(cry[val], positive[val], val_sources, t),
     }
+    cries = [c.audio for c, v, p in zip(clips, val, positive, strict=True) if v and p]
+    negatives = [c.audio for c, v, p in zip(clips, val, positive, strict=True) if v and not p]
+    if cascade.spec is not None:
+        figures["channel_swap"] = cascade_swap(cries, negatives, spec, cascade, cache=cache, t=t)
+        return figures
     hop = int(spec.extra.get("window_hop_frames", spec.input_frames // 2))
     figures["channel_swap"] = channel_swap(
         [c.audio for c, v, p in zip(clips, val, positive, strict=True) if v and p],
@@ -74,8 +137,10 @@ def night_figures(model: Path, night: Path) -> dict[str, Any]:
 
     spec = load_model_dir(model)
     truth = json.loads(night.with_suffix(".truth.json").read_text(encoding="utf-8"))
-    scores = score_file(night, spec, DEFAULT_HOP_SECONDS)
-    m = functools.partial(trial, scores, spec, truth, DEFAULT_HOP_SECONDS)(DetectorConfig())
+    scores = score_file(night, spec, DEFAULT_HOP_SECONDS)  # through the cascade, if any
+    m = functools.partial(trial, scores, operating(spec)[0], truth, DEFAULT_HOP_SECONDS)(
+        DetectorConfig()
+    )
     return {"night": night.name, "episodes": m.truth, "found": round(m.recall * m.truth),
             "episode_recall": round(m.recall, 4),
             "false_alarms_per_hour": round(m.false_alarms_per_hour, 3),
@@ -143,7 +208,7 @@ def main() -> None:
     spec = json.loads((model / "model.json").read_text(encoding="utf-8"))
     detector = spec.get("detector", {})
     held = detector.get("held_out_night")
-    if held:
+    if held and "cascade" not in spec:  # the stored scan is the small model's alone
         shift = detector.get("threshold_shift", 0.0)
         at = [s for s in held.get("scan", []) if abs(s["threshold_shift"] - shift) < 1e-6]
         fig["held_out_tuning_night"] = {"shift": shift, "at_shift": at[0] if at else None}

@@ -91,6 +91,8 @@ def test_second_opinion_lifts_a_full_band_cry_the_small_model_scores_below_thres
     assert small_best < threshold <= fused_best
     assert events == ["cry_started", "cry_ended"]
     assert 0 < cascade.cascade.asked < cascade.cascade.seen  # only candidate windows are asked
+    # The cascade decides at its own fused threshold, above the small model's.
+    assert cascade.detector.on_threshold > small.detector.on_threshold
 
 
 @pytest.mark.parametrize(
@@ -115,6 +117,8 @@ def test_a_broken_second_model_leaves_the_small_model_alone_and_says_so_once(
     status = pipelines[0].cascade.status
     assert status.status == "unavailable" and status.reason is not None and reason in status.reason
     alone = Pipeline(load_model_dir(_model_dir(tmp_path / "alone", None, None)))
+    # ...at the small model's own operating point, not the cascade's fused threshold.
+    assert pipelines[0].detector.on_threshold == alone.detector.on_threshold
     audio = _clip(FULL_BAND_CRY)
     assert _run(pipelines[0], audio) == _run(alone, audio)
 
@@ -125,8 +129,8 @@ def _quiet_source(tmp_path: Path) -> str:
     return f"file:{path}"
 
 
-async def test_info_says_the_second_opinion_is_unavailable(tmp_path: Path) -> None:
-    directory = _model_dir(tmp_path, {"file": "gone.tflite"}, None)
+async def _info(tmp_path: Path, directory: Path) -> dict[str, Any]:
+    """`/api/v1/info` of a real monitor serving `directory` on a quiet file."""
     source = _quiet_source(tmp_path)
     async with (
         running_monitor(source=source, data_dir=tmp_path / "data", model_dir=directory) as mon,
@@ -134,7 +138,12 @@ async def test_info_says_the_second_opinion_is_unavailable(tmp_path: Path) -> No
     ):
         headers = {"Authorization": f"Bearer {mon.token}"}
         async with session.get(f"{mon.url}/api/v1/info", headers=headers) as resp:
-            info = await resp.json()
+            info: dict[str, Any] = await resp.json()
+    return info
+
+
+async def test_info_says_the_second_opinion_is_unavailable(tmp_path: Path) -> None:
+    info = await _info(tmp_path, _model_dir(tmp_path, {"file": "gone.tflite"}, None))
     opinion = info["model"]["second_opinion"]
     assert info["model"]["error"] is None and info["model"]["labels"]
     assert opinion["status"] == "unavailable"
@@ -142,15 +151,7 @@ async def test_info_says_the_second_opinion_is_unavailable(tmp_path: Path) -> No
 
 
 async def test_info_says_the_second_opinion_is_on(tmp_path: Path) -> None:
-    directory = _cascade_dir(tmp_path)
-    source = _quiet_source(tmp_path)
-    async with (
-        running_monitor(source=source, data_dir=tmp_path / "data", model_dir=directory) as mon,
-        aiohttp.ClientSession() as session,
-    ):
-        headers = {"Authorization": f"Bearer {mon.token}"}
-        async with session.get(f"{mon.url}/api/v1/info", headers=headers) as resp:
-            info = await resp.json()
+    info = await _info(tmp_path, _cascade_dir(tmp_path))
     assert info["model"]["second_opinion"] == {"status": "on", "name": "YAMNet", "reason": None}
 
 
@@ -170,3 +171,23 @@ def test_a_model_without_a_cascade_section_runs_exactly_as_before(tmp_path: Path
         [e.kind, round(e.stream_time, 3), round(e.start, 3), round(e.peak_score, 4)] for e in events
     ]
     assert got == expected
+
+
+def test_the_per_home_correction_acts_on_the_fused_score(tmp_path: Path) -> None:
+    """The correction's hook sees the second opinion, and what it returns is what the detector
+    acts on: a sound the parent labelled 'not crying' stays silent even when YAMNet disagrees."""
+    pipeline = Pipeline(load_model_dir(_cascade_dir(tmp_path)))
+    seen: list[float] = []
+
+    def silence(
+        times: np.ndarray[Any, Any], windows: np.ndarray[Any, Any], scores: np.ndarray[Any, Any]
+    ) -> np.ndarray[Any, Any]:
+        seen.extend(float(s) for s in scores[:, pipeline.spec.cry_index])
+        quiet = scores.copy()
+        quiet[:, pipeline.spec.cry_index] = 0.0
+        return quiet
+
+    pipeline.window_hook = silence
+    best, events = _run(pipeline, _clip(FULL_BAND_CRY))
+    assert max(seen) >= pipeline.spec.threshold  # fused: the small model alone stays below it
+    assert best == 0.0 and events == []

@@ -34,6 +34,10 @@ class CascadeSpec:
     # scores are moved by this much in log-odds before fusing, so both speak on one scale.
     threshold: float
     model_threshold: float
+    # The fused score's own clip threshold (chosen like the small model's: <= 1 % validation false
+    # positives); the detector's onset sits the model's threshold_shift below it. None: the small
+    # model's threshold.
+    fused_threshold: float | None = None
 
     @property
     def log_odds_offset(self) -> float:
@@ -88,4 +92,7 @@ def read_cascade(directory: Path, data: Any, model_threshold: float) -> CascadeS
         input_samples=_positive_int(data, "input_samples"),
         threshold=_probability(data, "threshold"),
         model_threshold=model_threshold,
+        fused_threshold=_probability(data, "fused_threshold")
+        if "fused_threshold" in data
+        else None,
     )

@@ -116,16 +116,7 @@ class Detector:
     ) -> None:
         self.config = config
         self.hop = hop_seconds
-        shift = next(
-            s
-            for s in (config.threshold_shift, model_shift, DEFAULT_THRESHOLD_SHIFT)
-            if s is not None
-        )
-        self.base_threshold = (
-            config.threshold
-            if config.threshold is not None
-            else shifted_threshold(model_threshold, shift)
-        )
+        self.base_threshold = self._base(model_threshold, model_shift)
         self._span = max(1, round(config.smoothing_seconds / hop_seconds))
         # A trailing average lags by half its span: credit the score to the span's middle.
         self._lag = (self._span - 1) / 2 * hop_seconds
@@ -139,6 +130,22 @@ class Detector:
     def for_model(cls, config: DetectorConfig, spec: ModelSpec, hop_seconds: float) -> Detector:
         """A detector at the model's operating point: its threshold and its own shift, if any."""
         return cls(config, spec.threshold, hop_seconds, spec.threshold_shift)
+
+    def _base(self, model_threshold: float, model_shift: float | None) -> float:
+        config = self.config
+        if config.threshold is not None:
+            return config.threshold
+        shift = next(
+            s
+            for s in (config.threshold_shift, model_shift, DEFAULT_THRESHOLD_SHIFT)
+            if s is not None
+        )
+        return shifted_threshold(model_threshold, shift)
+
+    def retune(self, model_threshold: float, model_shift: float | None) -> None:
+        """A new model operating point (a cascade fell back to the small model), same sensitivity."""
+        self.base_threshold = self._base(model_threshold, model_shift)
+        self.set_sensitivity(self.sensitivity)
 
     def set_sensitivity(self, value: float) -> None:
         """Change the operating point at run time; applies from the next window."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 import numpy as np
@@ -77,7 +77,7 @@ class Pipeline:
         )
         self.frontend = StreamingFrontend(fe)
         self.detector = Detector.for_model(
-            detector_config or DetectorConfig(), spec, self.hop_seconds
+            detector_config or DetectorConfig(), self._operating_spec(), self.hop_seconds
         )
         self.levels = LevelMeter(fe.sample_rate, 1.0, calibration_db)
         self._labels = spec.labels
@@ -149,6 +149,14 @@ class Pipeline:
         """End of stream: closes a running episode at the moment crying was last heard."""
         return PipelineOutput(events=self.detector.flush(self.stream_time))
 
+    def _operating_spec(self) -> ModelSpec:
+        """The model's spec at the threshold the detector's scores are on: the cascade's fused
+        threshold while the second model answers, the small model's own otherwise."""
+        cascade_spec = self.cascade.spec
+        if cascade_spec is None or cascade_spec.fused_threshold is None:
+            return self.spec
+        return replace(self.spec, threshold=cascade_spec.fused_threshold)
+
     def _second_opinion(
         self, context: AudioContext, times: npt.NDArray[np.float64], scores: npt.NDArray[np.float64]
     ) -> npt.NDArray[np.float64]:
@@ -166,6 +174,7 @@ class Pipeline:
         except ModelError as err:
             cascade.disable(str(err))
             self._context = None
+            self.detector.retune(self.spec.threshold, self.spec.threshold_shift)
             return scores
         cascade.asked += asked.size
         scores = scores.copy()
