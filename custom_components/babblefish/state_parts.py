@@ -81,6 +81,7 @@ class Storage:
     unsaved_seconds: float
     moved_aside: str | None
     moved_reason: str | None
+    labels_problem: str | None
 
     @classmethod
     def read(cls, data: WireObject) -> Storage:
@@ -92,4 +93,5 @@ class Storage:
             unsaved_seconds=data.number("unsaved_seconds"),
             moved_aside=data.optional_string("moved_aside"),
             moved_reason=data.optional_string("moved_reason"),
+            labels_problem=data.optional_string("labels_problem"),
         )

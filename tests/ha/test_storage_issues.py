@@ -126,3 +126,28 @@ async def test_storage_trouble_at_setup_is_shown_and_removal_clears_it(
     assert await hass.config_entries.async_remove(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_label_database_problem_is_a_warning_until_the_monitor_starts_without_it(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    monitor: FakeMonitor,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """The monitor's sentence about its label database is shown as it is; a start with a working
+    database clears it, and the tally's own repairs stay out of it."""
+    issue_id = f"label_store_{init_integration.entry_id}"
+    problem = "the label database was unreadable (file is not a database); it was moved aside"
+    monitor.state = _state_with_storage(labels_problem=problem)
+    await monitor.drop()
+    await monitor.start()
+    await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id))
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.severity is ir.IssueSeverity.WARNING
+    assert issue.translation_placeholders == {"name": "Nursery", "problem": problem}
+    assert _storage_issues(issue_registry) == {"label_store"}
+    monitor.state = load_fixture("state.json")
+    await monitor.drop()
+    await monitor.start()
+    await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is None)
