@@ -21,6 +21,13 @@ def _state_with_storage(**storage: Any) -> dict[str, Any]:
     return state
 
 
+async def _restart_with(monitor: FakeMonitor, state: dict[str, Any]) -> None:
+    """The monitor starts again and reports `state` from its first snapshot."""
+    monitor.state = state
+    await monitor.drop()
+    await monitor.start()
+
+
 def _storage_issues(registry: ir.IssueRegistry) -> set[str]:
     """The translation keys of the open storage repairs."""
     return {
@@ -93,9 +100,7 @@ async def test_tally_moved_aside_is_reported_with_its_file(
     state = _state_with_storage(
         moved_aside="tally.db.corrupt-20261201T030000", moved_reason="quick_check failed"
     )
-    monitor.state = state
-    await monitor.drop()
-    await monitor.start()
+    await _restart_with(monitor, state)
     await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id))
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
@@ -105,9 +110,7 @@ async def test_tally_moved_aside_is_reported_with_its_file(
         "file": "tally.db.corrupt-20261201T030000",
         "reason": "quick_check failed",
     }
-    monitor.state = load_fixture("state.json")
-    await monitor.drop()
-    await monitor.start()
+    await _restart_with(monitor, load_fixture("state.json"))
     await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is None)
 
 
@@ -138,16 +141,12 @@ async def test_label_database_problem_is_a_warning_until_the_monitor_starts_with
     database clears it, and the tally's own repairs stay out of it."""
     issue_id = f"label_store_{init_integration.entry_id}"
     problem = "the label database was unreadable (file is not a database); it was moved aside"
-    monitor.state = _state_with_storage(labels_problem=problem)
-    await monitor.drop()
-    await monitor.start()
+    await _restart_with(monitor, _state_with_storage(labels_problem=problem))
     await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id))
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.severity is ir.IssueSeverity.WARNING
     assert issue.translation_placeholders == {"name": "Nursery", "problem": problem}
     assert _storage_issues(issue_registry) == {"label_store"}
-    monitor.state = load_fixture("state.json")
-    await monitor.drop()
-    await monitor.start()
+    await _restart_with(monitor, load_fixture("state.json"))
     await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is None)
