@@ -30,6 +30,7 @@ from babblefish_training.evaluate import score_dataset, true_label
 from babblefish_training.metrics import roc_auc
 from babblefish_training.modeldir import rewrite_spec
 from babblefish_training.operating_point import trial
+from babblefish_training.scoring import Scorer
 
 ROOT = Path(__file__).resolve().parent
 DATA = [
@@ -62,8 +63,8 @@ def clip_figures(model: Path, data: list[Path], cache: Path) -> dict[str, Any]:
     figures["channel_swap"] = channel_swap(
         [c.audio for c, v, p in zip(clips, val, positive, strict=True) if v and p],
         [c.audio for c, v, p in zip(clips, val, positive, strict=True) if v and not p],
-        Classifier(spec).predict, frames=spec.input_frames, hop_frames=hop,
-        cry_index=spec.cry_index, threshold=t, cache_dir=cache,
+        Scorer(Classifier(spec).predict, spec.input_frames, hop, spec.cry_index, t),
+        cache_dir=cache,
     )  # fmt: skip
     return figures
 

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.processes import stop
+
 PULSE_TOOLS = ("pulseaudio", "parec", "pacat", "pactl")
 SINK = "babblefish_test"
 
@@ -53,9 +55,4 @@ def pulse_null_sink(workdir: Path, sink: str = SINK) -> Iterator[dict[str, str]]
             time.sleep(0.05)  # polling a condition (the daemon answering), with a deadline
         yield client_env
     finally:
-        daemon.terminate()
-        try:
-            daemon.wait(5)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-            daemon.wait()
+        stop(daemon, 5)

@@ -10,7 +10,7 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import BabblefishConfigEntry, BabblefishCoordinator
+from .coordinator import BabblefishConfigEntry
 from .entity import BabblefishEntity
 
 PARALLEL_UPDATES = 0
@@ -33,10 +33,6 @@ class BabblefishCryingSensor(BabblefishEntity, BinarySensorEntity):
     """On while the monitor is in a crying episode."""
 
     entity_description = CRYING
-
-    def __init__(self, coordinator: BabblefishCoordinator) -> None:
-        """Attach to the monitor."""
-        super().__init__(coordinator, CRYING.key)
 
     @property
     def is_on(self) -> bool:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import (
-    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlow,
 )
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
 from homeassistant.core import callback
@@ -34,10 +32,10 @@ from .api import (
     BabblefishError,
     BabblefishProtocolError,
 )
-from .const import CONF_SENSITIVITY, DEFAULT_PORT, DOMAIN, LOGGER
+from .const import DEFAULT_PORT, DOMAIN, LOGGER
 from .coordinator import BabblefishConfigEntry
 from .models import Info
-from .protocol import CAPABILITY_SENSITIVITY
+from .options_flow import BabblefishOptionsFlow, supports_sensitivity
 
 TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 PORT_SELECTOR = NumberSelector(
@@ -56,6 +54,15 @@ def _connection_schema(host: str = "", port: int = DEFAULT_PORT) -> vol.Schema:
 
 
 TOKEN_SCHEMA = vol.Schema({vol.Required(CONF_TOKEN): TOKEN_SELECTOR})
+
+
+def _connection(user_input: dict[str, Any]) -> dict[str, Any]:
+    """Host, port and token as typed into the connection form, tidied."""
+    return {
+        CONF_HOST: user_input[CONF_HOST].strip(),
+        CONF_PORT: int(user_input[CONF_PORT]),
+        CONF_TOKEN: user_input[CONF_TOKEN],
+    }
 
 
 class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -87,21 +94,32 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
             LOGGER.exception("Unexpected error talking to the monitor")
             return None, {"base": "unknown"}
 
+    async def _async_identify(self, data: Mapping[str, Any]) -> tuple[Info | None, dict[str, str]]:
+        """`_async_fetch_info` for a connection; a monitor that answers becomes the unique id."""
+        info, errors = await self._async_fetch_info(
+            data[CONF_HOST], data[CONF_PORT], data[CONF_TOKEN]
+        )
+        if info is not None:
+            await self.async_set_unique_id(info.device_id)
+        return info, errors
+
+    async def _async_show_discovered(
+        self, name: str, confirm: Callable[[], Awaitable[ConfigFlowResult]]
+    ) -> ConfigFlowResult:
+        """Name the discovered monitor on its card, then ask the parent to `confirm`."""
+        self._name = name
+        self.context["title_placeholders"] = {"name": name}
+        return await confirm()
+
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Type in host, port and token (shown in the add-on log)."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
-            info, errors = await self._async_fetch_info(host, port, user_input[CONF_TOKEN])
+            data = _connection(user_input)
+            info, errors = await self._async_identify(data)
             if info is not None:
-                await self.async_set_unique_id(info.device_id)
-                self._abort_if_unique_id_configured(
-                    updates={CONF_HOST: host, CONF_PORT: port, CONF_TOKEN: user_input[CONF_TOKEN]}
-                )
-                return self.async_create_entry(
-                    title=info.name,
-                    data={CONF_HOST: host, CONF_PORT: port, CONF_TOKEN: user_input[CONF_TOKEN]},
-                )
+                self._abort_if_unique_id_configured(updates=data)
+                return self.async_create_entry(title=info.name, data=data)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(_connection_schema(), user_input),
@@ -123,9 +141,7 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
         self._abort_if_unique_id_configured(
             updates={CONF_HOST: self._host, CONF_PORT: self._port, CONF_TOKEN: self._token}
         )
-        self._name = info.name
-        self.context["title_placeholders"] = {"name": info.name}
-        return await self.async_step_hassio_confirm()
+        return await self._async_show_discovered(info.name, self.async_step_hassio_confirm)
 
     async def async_step_hassio_confirm(
         self, user_input: dict[str, Any] | None = None
@@ -152,9 +168,8 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
         self._abort_if_unique_id_configured(updates={CONF_HOST: self._host, CONF_PORT: self._port})
         if discovery_info.properties.get("protocol_version") != str(PROTOCOL_VERSION):
             return self.async_abort(reason="protocol_mismatch")
-        self._name = discovery_info.properties.get("name") or discovery_info.hostname
-        self.context["title_placeholders"] = {"name": self._name}
-        return await self.async_step_zeroconf_confirm()
+        name = discovery_info.properties.get("name") or discovery_info.hostname
+        return await self._async_show_discovered(name, self.async_step_zeroconf_confirm)
 
     async def async_step_zeroconf_confirm(
         self, user_input: dict[str, Any] | None = None
@@ -192,22 +207,12 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Paste the monitor's current token."""
         entry = self._get_reauth_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            info, errors = await self._async_fetch_info(
-                entry.data[CONF_HOST], entry.data[CONF_PORT], user_input[CONF_TOKEN]
-            )
-            if info is not None:
-                await self.async_set_unique_id(info.device_id)
-                self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_TOKEN: user_input[CONF_TOKEN]}
-                )
-        return self.async_show_form(
-            step_id="reauth_confirm",
-            data_schema=TOKEN_SCHEMA,
-            errors=errors,
-            description_placeholders={"name": entry.title},
+        return await self._async_update_entry_step(
+            "reauth_confirm",
+            entry,
+            None if user_input is None else {CONF_TOKEN: user_input[CONF_TOKEN]},
+            TOKEN_SCHEMA,
+            {"name": entry.title},
         )
 
     async def async_step_reconfigure(
@@ -215,27 +220,34 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change host, port or token of the same monitor."""
         entry = self._get_reconfigure_entry()
+        schema = _connection_schema(entry.data[CONF_HOST], entry.data[CONF_PORT])
+        return await self._async_update_entry_step(
+            "reconfigure",
+            entry,
+            None if user_input is None else _connection(user_input),
+            self.add_suggested_values_to_schema(schema, user_input),
+        )
+
+    async def _async_update_entry_step(
+        self,
+        step_id: str,
+        entry: BabblefishConfigEntry,
+        changes: dict[str, Any] | None,
+        schema: vol.Schema,
+        placeholders: dict[str, str] | None = None,
+    ) -> ConfigFlowResult:
+        """A form that changes the entry's connection: the same monitor answering updates it."""
         errors: dict[str, str] = {}
-        if user_input is not None:
-            host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
-            info, errors = await self._async_fetch_info(host, port, user_input[CONF_TOKEN])
+        if changes is not None:
+            info, errors = await self._async_identify({**entry.data, **changes})
             if info is not None:
-                await self.async_set_unique_id(info.device_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(
-                    entry,
-                    data_updates={
-                        CONF_HOST: host,
-                        CONF_PORT: port,
-                        CONF_TOKEN: user_input[CONF_TOKEN],
-                    },
-                )
+                return self.async_update_reload_and_abort(entry, data_updates=changes)
         return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                _connection_schema(entry.data[CONF_HOST], entry.data[CONF_PORT]), user_input
-            ),
+            step_id=step_id,
+            data_schema=schema,
             errors=errors,
+            description_placeholders=placeholders,
         )
 
     @staticmethod
@@ -248,48 +260,4 @@ class BabblefishConfigFlow(ConfigFlow, domain=DOMAIN):
     @callback
     def async_supports_options_flow(cls, config_entry: BabblefishConfigEntry) -> bool:
         """Offer options only for a loaded monitor that can change its sensitivity."""
-        return (
-            config_entry.state is ConfigEntryState.LOADED
-            and CAPABILITY_SENSITIVITY in config_entry.runtime_data.data.info.capabilities
-        )
-
-
-class BabblefishOptionsFlow(OptionsFlow):
-    """Detection sensitivity, applied to the monitor at once and re-applied after its restarts."""
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Choose how readily the monitor calls a sound crying."""
-        entry: BabblefishConfigEntry = self.config_entry
-        if not self.async_supports_options(entry):
-            return self.async_abort(reason="sensitivity_not_supported")
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            value = float(user_input[CONF_SENSITIVITY]) / 100
-            try:
-                await entry.runtime_data.client.set_sensitivity(value)
-            except BabblefishError:
-                errors["base"] = "cannot_connect"
-            else:
-                return self.async_create_entry(data={**entry.options, CONF_SENSITIVITY: value})
-        current = entry.runtime_data.data.state.sensitivity
-        if current is None:
-            current = float(entry.options.get(CONF_SENSITIVITY, 0.5))
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_SENSITIVITY, default=round(current * 100)): NumberSelector(
-                    NumberSelectorConfig(
-                        min=0,
-                        max=100,
-                        step=5,
-                        mode=NumberSelectorMode.SLIDER,
-                        unit_of_measurement="%",
-                    )
-                )
-            }
-        )
-        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
-
-    @staticmethod
-    def async_supports_options(entry: BabblefishConfigEntry) -> bool:
-        """Whether this entry's monitor is loaded and has a sensitivity to set."""
-        return BabblefishConfigFlow.async_supports_options_flow(entry)
+        return supports_sensitivity(config_entry)

@@ -13,16 +13,21 @@ from .const import DOMAIN, MANUFACTURER
 from .coordinator import BabblefishCoordinator
 
 
+def command_failed(err: BabblefishError) -> HomeAssistantError:
+    """The translated error for a command (or action) the monitor did not carry out."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="command_failed",
+        translation_placeholders={"error": str(err)},
+    )
+
+
 async def async_send_command(command: Awaitable[None]) -> None:
     """Await a command to the monitor; a failure becomes a translated HomeAssistantError."""
     try:
         await command
     except BabblefishError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="command_failed",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        raise command_failed(err) from err
 
 
 class BabblefishEntity(CoordinatorEntity[BabblefishCoordinator]):
@@ -30,11 +35,11 @@ class BabblefishEntity(CoordinatorEntity[BabblefishCoordinator]):
 
     _attr_has_entity_name = True
 
-    def __init__(self, coordinator: BabblefishCoordinator, key: str) -> None:
-        """Attach to the monitor's device."""
+    def __init__(self, coordinator: BabblefishCoordinator, key: str | None = None) -> None:
+        """Attach to the monitor's device; `key` (the unique id's end) defaults to the description's."""
         super().__init__(coordinator)
         info = coordinator.data.info
-        self._attr_unique_id = f"{info.device_id}_{key}"
+        self._attr_unique_id = f"{info.device_id}_{key or self.entity_description.key}"
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, info.device_id)},
             name=info.name,

@@ -6,7 +6,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import BabblefishConfigEntry, BabblefishCoordinator
+from .coordinator import BabblefishConfigEntry
 from .entity import BabblefishEntity
 from .models import CryEvent
 from .protocol import EVENT_NAMES
@@ -29,10 +29,6 @@ class BabblefishCryEvent(BabblefishEntity, EventEntity):
     """Each cry episode's start and end, as the monitor announces them."""
 
     entity_description = CRY
-
-    def __init__(self, coordinator: BabblefishCoordinator) -> None:
-        """Attach to the monitor."""
-        super().__init__(coordinator, CRY.key)
 
     @property
     def available(self) -> bool:

@@ -12,6 +12,24 @@ from .wire import WireObject
 
 
 @dataclass(frozen=True, slots=True)
+class SecondOpinion:
+    """Whether the monitor asks a second model (a cascade) about candidate windows, and why not."""
+
+    status: str
+    name: str | None
+    reason: str | None
+
+    @classmethod
+    def read(cls, data: WireObject) -> SecondOpinion:
+        """Build from the `info.model.second_opinion` object."""
+        return cls(
+            status=data.string("status"),
+            name=data.optional_string("name"),
+            reason=data.optional_string("reason"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ModelInfo:
     """The classifier model the monitor runs."""
 
@@ -22,6 +40,7 @@ class ModelInfo:
     threshold: float | None
     card: str | None
     error: str | None
+    second_opinion: SecondOpinion
 
     @classmethod
     def read(cls, data: WireObject) -> ModelInfo:
@@ -34,6 +53,7 @@ class ModelInfo:
             threshold=data.optional_number("threshold"),
             card=data.optional_string("card"),
             error=data.optional_string("error"),
+            second_opinion=SecondOpinion.read(data.child("second_opinion")),
         )
 
 

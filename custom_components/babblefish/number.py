@@ -8,7 +8,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import CONF_SENSITIVITY
-from .coordinator import BabblefishConfigEntry, BabblefishCoordinator
+from .coordinator import BabblefishConfigEntry
 from .entity import BabblefishEntity, async_send_command
 from .protocol import CAPABILITY_SENSITIVITY
 
@@ -50,10 +50,6 @@ class BabblefishSensitivity(BabblefishEntity, NumberEntity):
     """How readily the monitor calls a sound crying."""
 
     entity_description = SENSITIVITY
-
-    def __init__(self, coordinator: BabblefishCoordinator) -> None:
-        """Attach to the monitor."""
-        super().__init__(coordinator, SENSITIVITY.key)
 
     @property
     def native_value(self) -> float | None:

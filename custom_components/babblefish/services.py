@@ -13,12 +13,13 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 from .api import BabblefishError, BabblefishRequestError
 from .const import DOMAIN
 from .coordinator import BabblefishConfigEntry
+from .entity import command_failed
 from .protocol import VERDICTS
 
 SERVICE_LABEL_EPISODE: Final = "label_episode"
@@ -80,11 +81,7 @@ async def _async_label_episode(call: ServiceCall) -> ServiceResponse:
             translation_placeholders=placeholders,
         ) from err
     except BabblefishError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="command_failed",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        raise command_failed(err) from err
     return {"message": message}
 
 

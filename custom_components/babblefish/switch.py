@@ -8,7 +8,7 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import BabblefishConfigEntry, BabblefishCoordinator
+from .coordinator import BabblefishConfigEntry
 from .entity import BabblefishEntity, async_send_command
 from .protocol import CAPABILITY_PAUSE
 
@@ -31,10 +31,6 @@ class BabblefishDetectionSwitch(BabblefishEntity, SwitchEntity):
     """On while the monitor listens for crying; off pauses detection."""
 
     entity_description = DETECTION
-
-    def __init__(self, coordinator: BabblefishCoordinator) -> None:
-        """Attach to the monitor."""
-        super().__init__(coordinator, DETECTION.key)
 
     @property
     def is_on(self) -> bool:

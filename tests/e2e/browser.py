@@ -15,6 +15,8 @@ from typing import Any
 
 import aiohttp
 
+from tests.processes import stop
+
 CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -103,11 +105,7 @@ async def chromium_page(
         async with session.ws_connect(tabs[0]["webSocketDebuggerUrl"], max_msg_size=0) as ws:
             yield Page(ws)
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 10)
 
 
 async def open_logged_in(page: Page, hass_url: str, tokens: dict[str, Any], path: str) -> None:

@@ -13,6 +13,7 @@ import pytest
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
 from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
@@ -143,3 +144,16 @@ async def wait_state(hass: HomeAssistant, entity_id: str, state: str) -> None:
         lambda: (current := hass.states.get(entity_id)) is not None and current.state == state
     )
     await hass.async_block_till_done()
+
+
+async def wait_issue(registry: ir.IssueRegistry, issue_id: str) -> ir.IssueEntry:
+    """Wait until the integration raises the repair issue `issue_id`, and return it."""
+    await wait_until(lambda: registry.async_get_issue(DOMAIN, issue_id))
+    issue = registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    return issue
+
+
+def flow_sources(hass: HomeAssistant) -> list[str]:
+    """The source of every config flow in progress (a reauth shows up as `reauth`)."""
+    return [flow["context"]["source"] for flow in hass.config_entries.flow.async_progress()]

@@ -93,7 +93,10 @@ async def test_errors(monitor: FakeMonitor, session: aiohttp.ClientSession) -> N
         await _client(monitor, session).pause()
 
 
-async def _serve(handler: Any) -> AsyncIterator[tuple[str, int]]:
+async def _client_of(
+    handler: Any, session: aiohttp.ClientSession, **kwargs: Any
+) -> AsyncIterator[BabblefishClient]:
+    """A client (token "t") of a loopback server whose every GET goes to `handler`."""
     app = web.Application()
     app.router.add_route("GET", "/{tail:.*}", handler)
     runner = web.AppRunner(app)
@@ -102,7 +105,7 @@ async def _serve(handler: Any) -> AsyncIterator[tuple[str, int]]:
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
-        yield "127.0.0.1", port
+        yield BabblefishClient("127.0.0.1", port, "t", session=session, **kwargs)
     finally:
         await runner.cleanup()
 
@@ -114,8 +117,7 @@ async def test_not_json_and_not_object(session: aiohttp.ClientSession) -> None:
     async def handler(request: web.Request) -> web.Response:
         return next(answers)
 
-    async for host, port in _serve(handler):
-        client = BabblefishClient(host, port, "t", session=session)
+    async for client in _client_of(handler, session):
         with pytest.raises(BabblefishProtocolError, match="JSON"):
             await client.info()
         with pytest.raises(BabblefishProtocolError, match="list"):
@@ -129,8 +131,7 @@ async def test_timeouts(session: aiohttp.ClientSession) -> None:
         await asyncio.sleep(5)
         return web.Response()
 
-    async for host, port in _serve(handler):
-        client = BabblefishClient(host, port, "t", session=session, request_timeout=0.05)
+    async for client in _client_of(handler, session, request_timeout=0.05):
         with pytest.raises(BabblefishConnectionError, match="timed out"):
             await client.info()
         with pytest.raises(BabblefishConnectionError, match="timed out"):
@@ -143,9 +144,9 @@ async def test_websocket_handshake_refused(session: aiohttp.ClientSession) -> No
     async def handler(request: web.Request) -> web.Response:
         return web.Response(status=503)
 
-    async for host, port in _serve(handler):
+    async for client in _client_of(handler, session):
         with pytest.raises(BabblefishConnectionError, match="handshake"):
-            await BabblefishClient(host, port, "t", session=session).pause()
+            await client.pause()
 
 
 async def test_websocket_garbage_and_early_close(session: aiohttp.ClientSession) -> None:
@@ -164,10 +165,9 @@ async def test_websocket_garbage_and_early_close(session: aiohttp.ClientSession)
         await ws.close()
         return ws
 
-    async for host, port in _serve(handler):
-        client = BabblefishClient(
-            host, port, "t", session=session, reconnect_initial_s=0.01, reconnect_max_s=0.02
-        )
+    async for client in _client_of(
+        handler, session, reconnect_initial_s=0.01, reconnect_max_s=0.02
+    ):
         with pytest.raises(BabblefishProtocolError, match="non-JSON"):
             await client.listen(lambda message: None)
         mode["garbage"] = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -16,7 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.babblefish.api import BabblefishClient
 from custom_components.babblefish.const import CONF_SENSITIVITY, DOMAIN
 
-from .conftest import settle, wait_connected, wait_state, wait_until
+from .conftest import flow_sources, settle, wait_connected, wait_issue, wait_state, wait_until
 from .fake_monitor import FakeMonitor, load_fixture
 
 CRYING = "binary_sensor.nursery_crying"
@@ -26,6 +27,15 @@ async def _go_away(hass: HomeAssistant, monitor: FakeMonitor) -> None:
     """The monitor stops; wait until Home Assistant shows it unavailable."""
     await monitor.drop()
     await wait_state(hass, CRYING, STATE_UNAVAILABLE)
+
+
+@pytest.fixture
+def unreachable(
+    init_integration: MockConfigEntry, issue_registry: ir.IssueRegistry
+) -> Callable[[], ir.IssueEntry | None]:
+    """The loaded entry's 'monitor unreachable' repair issue, looked up afresh at each call."""
+    issue_id = f"unreachable_{init_integration.entry_id}"
+    return lambda: issue_registry.async_get_issue(DOMAIN, issue_id)
 
 
 async def _later(hass: HomeAssistant, **delta: float) -> None:
@@ -63,32 +73,25 @@ async def test_drop_unavailable_reconnect(
 
 
 async def test_long_outage_raises_repair_issue(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    monitor: FakeMonitor,
-    issue_registry: ir.IssueRegistry,
+    hass: HomeAssistant, monitor: FakeMonitor, unreachable: Callable[[], ir.IssueEntry | None]
 ) -> None:
     """After 30 minutes away the monitor gets a repair issue, which clears when it is back."""
-    issue_id = f"unreachable_{init_integration.entry_id}"
     await _go_away(hass, monitor)
     await _later(hass, minutes=10)
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert unreachable() is None
     await _later(hass, minutes=31)
-    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    issue = unreachable()
     assert issue is not None
     assert issue.translation_placeholders == {"name": "Nursery", "minutes": "30"}
 
     await monitor.start()
     await wait_connected(hass, monitor)
     await wait_state(hass, CRYING, STATE_OFF)
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert unreachable() is None
 
 
 async def test_short_outage_raises_no_issue(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    monitor: FakeMonitor,
-    issue_registry: ir.IssueRegistry,
+    hass: HomeAssistant, monitor: FakeMonitor, unreachable: Callable[[], ir.IssueEntry | None]
 ) -> None:
     """A blip shorter than the grace period leaves no repair issue behind, even later."""
     await _go_away(hass, monitor)
@@ -96,9 +99,7 @@ async def test_short_outage_raises_no_issue(
     await wait_connected(hass, monitor)
     await wait_state(hass, CRYING, STATE_OFF)
     await _later(hass, hours=1)
-    assert (
-        issue_registry.async_get_issue(DOMAIN, f"unreachable_{init_integration.entry_id}") is None
-    )
+    assert unreachable() is None
 
 
 async def test_token_rotated_while_connected_starts_reauth(
@@ -110,8 +111,7 @@ async def test_token_rotated_while_connected_starts_reauth(
     await monitor.start()
     await wait_state(hass, CRYING, STATE_UNAVAILABLE)
     await settle(hass)
-    flows = hass.config_entries.flow.async_progress()
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert flow_sources(hass) == [SOURCE_REAUTH]
 
 
 async def test_protocol_change_on_reconnect_raises_issue(
@@ -221,9 +221,7 @@ async def test_model_failing_at_run_time_raises_issue(
     state = load_fixture("state.json")
     state["model_status"] = {"status": "error", "error": "interpreter crashed"}
     await monitor.push_state(state)
-    await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id))
-    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
-    assert issue is not None
+    issue = await wait_issue(issue_registry, issue_id)
     assert issue.translation_placeholders == {"name": "Nursery", "error": "interpreter crashed"}
     await monitor.push_state(load_fixture("state.json"))
     await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is None)
@@ -233,13 +231,12 @@ async def test_unload_clears_unreachable_issue(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     monitor: FakeMonitor,
-    issue_registry: ir.IssueRegistry,
+    unreachable: Callable[[], ir.IssueEntry | None],
 ) -> None:
     """Disabling an entry whose monitor is gone removes the 'unreachable' repair."""
-    issue_id = f"unreachable_{init_integration.entry_id}"
     await _go_away(hass, monitor)
     await _later(hass, minutes=31)
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert unreachable() is not None
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert unreachable() is None

@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.babblefish.const import DOMAIN
 
+from .conftest import flow_sources
 from .fake_monitor import FakeMonitor
 
 REPO_BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints/automation/babblefish"
@@ -48,8 +49,7 @@ async def test_setup_rejected_token_starts_reauth(
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
-    flows = hass.config_entries.flow.async_progress()
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert flow_sources(hass) == [SOURCE_REAUTH]
 
 
 async def test_setup_protocol_mismatch_raises_issue(

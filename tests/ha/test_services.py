@@ -74,24 +74,20 @@ async def test_a_label_the_service_does_not_know_never_reaches_the_monitor(
     assert monitor.labels == []
 
 
-async def test_monitor_refusing_a_bad_request_is_a_validation_error(
-    hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor
+@pytest.mark.parametrize(
+    ("status", "refused", "key"), [(400, True, "label_refused"), (500, False, "command_failed")]
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_monitor_errors_read_as_refusal_or_failure(
+    hass: HomeAssistant, monitor: FakeMonitor, status: int, refused: bool, key: str
 ) -> None:
-    """A 400 from the monitor (here forced) reads as the monitor's sentence, not a traceback."""
-    monitor.http_status = 400
-    with pytest.raises(ServiceValidationError) as caught:
-        await _label(hass, episode_id=3, label="crying")
-    assert caught.value.translation_key == "label_refused"
-
-
-async def test_unreachable_monitor_is_a_home_assistant_error(
-    hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor
-) -> None:
-    monitor.http_status = 500
+    """A 400 (here forced) is a validation error in the monitor's words, not a traceback; a 500
+    is the monitor failing, a plain Home Assistant error."""
+    monitor.http_status = status
     with pytest.raises(HomeAssistantError) as caught:
         await _label(hass, episode_id=3, label="crying")
-    assert not isinstance(caught.value, ServiceValidationError)
-    assert caught.value.translation_key == "command_failed"
+    assert isinstance(caught.value, ServiceValidationError) is refused
+    assert caught.value.translation_key == key
 
 
 async def test_unknown_entry_id_is_refused(

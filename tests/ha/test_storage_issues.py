@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.babblefish.const import DOMAIN
 
-from .conftest import wait_until
+from .conftest import wait_issue, wait_until
 from .fake_monitor import FakeMonitor, load_fixture
 
 
@@ -60,9 +60,7 @@ async def test_storage_status_raises_its_issue_and_ok_clears_it(
         status=status, error="database or disk is full", unsaved_episodes=2, unsaved_seconds=41.6
     )
     await monitor.push_state(state)
-    await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id))
-    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
-    assert issue is not None
+    issue = await wait_issue(issue_registry, issue_id)
     assert issue.severity is ir.IssueSeverity.ERROR
     assert issue.translation_placeholders == {
         "name": "Nursery",
@@ -101,9 +99,7 @@ async def test_tally_moved_aside_is_reported_with_its_file(
         moved_aside="tally.db.corrupt-20261201T030000", moved_reason="quick_check failed"
     )
     await _restart_with(monitor, state)
-    await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id))
-    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
-    assert issue is not None
+    issue = await wait_issue(issue_registry, issue_id)
     assert issue.severity is ir.IssueSeverity.WARNING
     assert issue.translation_placeholders == {
         "name": "Nursery",
@@ -142,9 +138,7 @@ async def test_label_database_problem_is_a_warning_until_the_monitor_starts_with
     issue_id = f"label_store_{init_integration.entry_id}"
     problem = "the label database was unreadable (file is not a database); it was moved aside"
     await _restart_with(monitor, _state_with_storage(labels_problem=problem))
-    await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id))
-    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
-    assert issue is not None
+    issue = await wait_issue(issue_registry, issue_id)
     assert issue.severity is ir.IssueSeverity.WARNING
     assert issue.translation_placeholders == {"name": "Nursery", "problem": problem}
     assert _storage_issues(issue_registry) == {"label_store"}

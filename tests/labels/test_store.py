@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from babblefish_monitor.labels.errors import LabelError, storage_errors
 from babblefish_monitor.labels.export import export_zip
-from babblefish_monitor.labels.store import SCHEMA_VERSION, LabelStore
+from babblefish_monitor.labels.schema import SCHEMA_VERSION
+from babblefish_monitor.labels.store import LabelStore
 from babblefish_training.dataset import scan_dataset
 
 AT = datetime(2026, 12, 1, 2, 10, tzinfo=UTC)

@@ -13,6 +13,7 @@ from babblefish_training.devmetrics import (
     full_band_cries,
     wilson,
 )
+from babblefish_training.scoring import Scorer
 
 
 def test_wilson_interval_brackets_the_rate_and_stays_in_range() -> None:
@@ -39,8 +40,8 @@ def test_channel_swap_runs_the_real_model_on_phone_lines_and_rooms() -> None:
     tone = np.sin(2 * np.pi * 440 * np.arange(32_000) / 16_000).astype(np.float32) * 0.1
     noise = (0.05 * rng.standard_normal(32_000)).astype(np.float32)
     result = channel_swap(
-        [tone], [noise, tone * 0.5], Classifier(spec).predict, frames=spec.input_frames,
-        hop_frames=49, cry_index=spec.cry_index, threshold=spec.threshold,
+        [tone], [noise, tone * 0.5],
+        Scorer(Classifier(spec).predict, spec.input_frames, 49, spec.cry_index, spec.threshold),
     )  # fmt: skip
     assert result["phone_negatives_fpr"]["clips"] == 2
     assert result["reverberant_cries_recall"]["clips"] == 1

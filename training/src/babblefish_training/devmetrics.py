@@ -17,7 +17,7 @@ import numpy as np
 
 from .channel import FloatArray, phone_renditions, reverberate, room_bank
 from .metrics import roc_auc
-from .scoring import Predictor, score_clips
+from .scoring import Scorer
 
 PHONE_SOURCES = frozenset({"dac"})  # donateacry: parents' phones, 8 kHz
 SWAP_SEED = 12_345  # its own stream: the same rooms and phone lines for every model compared
@@ -66,12 +66,8 @@ def full_band_cries(
 def channel_swap(
     cries: Sequence[FloatArray],
     negatives: Sequence[FloatArray],
-    predict: Predictor,
+    scorer: Scorer,
     *,
-    frames: int,
-    hop_frames: int,
-    cry_index: int,
-    threshold: float,
     cache_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Negatives through phone lines (their false-positive rate) and cries through small rooms
@@ -79,13 +75,11 @@ def channel_swap(
     out: dict[str, Any] = {}
     if negatives:
         phoned = phone_renditions(list(negatives), SWAP_SEED, cache_dir)
-        scores = score_clips(phoned, predict, frames, hop_frames, cry_index).cry
-        out["phone_negatives_fpr"] = rate_entry(scores >= threshold)
+        out["phone_negatives_fpr"] = rate_entry(scorer.hits(phoned))
     if cries:
         rooms = room_bank(SWAP_ROOMS, SWAP_SEED, SWAP_DISTANCE_M)
         heard = [reverberate(c, rooms[i % len(rooms)]) for i, c in enumerate(cries)]
-        scores = score_clips(heard, predict, frames, hop_frames, cry_index).cry
-        out["reverberant_cries_recall"] = rate_entry(scores >= threshold)
+        out["reverberant_cries_recall"] = rate_entry(scorer.hits(heard))
         out["rooms"] = {"count": len(rooms), "distance_m": list(SWAP_DISTANCE_M),
                         "rt60_s": [round(min(r.rt60_s for r in rooms), 2),
                                    round(max(r.rt60_s for r in rooms), 2)]}  # fmt: skip
@@ -108,25 +102,17 @@ def validation_channels(
     positive: np.ndarray[Any, np.dtype[np.bool_]],
     sources: Sequence[str],
     cry_scores: FloatArray,
-    predict: Predictor,
+    scorer: Scorer,
     *,
-    frames: int,
-    hop_frames: int,
-    cry_index: int,
-    threshold: float,
     cache_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Full-band cries and the channel swap on the validation clips, for the train report."""
     return {
-        "full_band_cries": full_band_cries(cry_scores, positive, sources, threshold),
+        "full_band_cries": full_band_cries(cry_scores, positive, sources, scorer.threshold),
         "channel_swap": channel_swap(
             [a for a, p in zip(audios, positive, strict=True) if p],
             [a for a, p in zip(audios, positive, strict=True) if not p],
-            predict,
-            frames=frames,
-            hop_frames=hop_frames,
-            cry_index=cry_index,
-            threshold=threshold,
+            scorer,
             cache_dir=cache_dir,
         ),
     }

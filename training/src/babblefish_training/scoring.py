@@ -59,6 +59,22 @@ def score_clips(
     return pool_windows(predict_batched(predict, windows), counts, cry_index)
 
 
+@dataclass(frozen=True)
+class Scorer:
+    """A model scoring clips at an operating point: `frames`-frame windows every `hop_frames`."""
+
+    predict: Predictor
+    frames: int
+    hop_frames: int
+    cry_index: int
+    threshold: float
+
+    def hits(self, audios: Sequence[FloatArray]) -> npt.NDArray[np.bool_]:
+        """Per clip: whether its cry score reaches the threshold."""
+        scores = score_clips(audios, self.predict, self.frames, self.hop_frames, self.cry_index)
+        return scores.cry >= self.threshold
+
+
 def decide(
     scores: ClipScores, labels: Sequence[str], cry_index: int, threshold: float
 ) -> list[str]:

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .levels import set_rms_dbfs
-from .scoring import Predictor, score_clips
+from .scoring import Scorer
 from .synth import coloured_noise, noise_machine, quiet_room
 
 FloatArray = npt.NDArray[np.float32]
@@ -25,17 +25,15 @@ def _mixed(cry: FloatArray, snr_db: float, rng: np.random.Generator) -> FloatArr
 
 
 def stress_report(
-    cries: Sequence[FloatArray], predict: Predictor, *, frames: int, hop_frames: int,
-    cry_index: int, threshold: float, seed: int = 0,
-) -> dict[str, float | None]:  # fmt: skip
+    cries: Sequence[FloatArray], scorer: Scorer, *, seed: int = 0
+) -> dict[str, float | None]:
     """Cry recall when cries are quiet or masked, and false alarms on synthetic quiet/noise clips."""
     rng = np.random.default_rng(seed)
 
     def rate(audios: Sequence[FloatArray]) -> float | None:
         if not audios:
             return None
-        scores = score_clips(audios, predict, frames, hop_frames, cry_index)
-        return float(np.mean(scores.cry >= threshold))
+        return float(np.mean(scorer.hits(audios)))
 
     samples = SYNTH_SECONDS * 16_000
     return {

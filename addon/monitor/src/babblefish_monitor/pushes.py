@@ -37,6 +37,11 @@ class PushThrottle:
         else:
             self._continuous = True
 
+    def push_change(self) -> None:
+        """A significant change: it goes out now."""
+        self.mark(significant=True)
+        self.maybe_push()
+
     def maybe_push(self) -> None:
         """Push now if a significant change waits or a continuous one has waited long enough."""
         now = self._monotonic()
@@ -58,3 +63,14 @@ async def run_ticker(throttle: PushThrottle, today: Callable[[], str]) -> None:
             day = current
             throttle.mark(significant=True)
         throttle.maybe_push()
+
+
+async def watch_changes(throttle: PushThrottle, poll: Callable[[], int]) -> None:
+    """Once a tick call `poll` (a change counter); a change of its count is pushed at once."""
+    seen = -1
+    while True:
+        changes = poll()
+        if changes != seen:
+            seen = changes
+            throttle.push_change()
+        await asyncio.sleep(TICK_S)

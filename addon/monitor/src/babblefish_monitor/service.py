@@ -22,6 +22,7 @@ from .api.state import (
     episode_dict,
 )
 from .api.zeroconf_advert import ZeroconfAdvert
+from .audio.cascade import Cascade, OpinionStatus
 from .audio_loop import AudioLoop
 from .climate import ClimateReader, ClimateReading, run_climate
 from .clips import ClipRecorder
@@ -31,7 +32,7 @@ from .factories import LoadedModel, load_pipeline
 from .identity import Identity, load_identity, monitor_version
 from .labels.service import LabelService
 from .ports import PipelineFactory, PipelineLike, SourceFactory, SourceLike
-from .pushes import TICK_S, PushThrottle, run_ticker
+from .pushes import PushThrottle, run_ticker, watch_changes
 from .supervisor import AudioHeartbeat, supervise
 from .tally import CryTally, EpisodeRecord
 
@@ -106,7 +107,6 @@ class Monitor:
         )
         self._advert: ZeroconfAdvert | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._storage_seen = -1
 
     @property
     def pipeline(self) -> PipelineLike:
@@ -172,7 +172,7 @@ class Monitor:
         self._spawn(
             supervise(lambda: audio.run_once(self.source), audio.on_failure), "babblefish-audio"
         )
-        self._spawn(self._storage_watch(), "babblefish-storage")
+        self._spawn(watch_changes(self.pushes, self._storage_changes), "babblefish-storage")
         if self.climate is not None:
             self._spawn(run_climate(self.climate, self._on_climate), "babblefish-climate")
         self._spawn(run_ticker(self.pushes, lambda: self.now().date().isoformat()), "ticker")
@@ -220,7 +220,9 @@ class Monitor:
 
     # -- MonitorApi ----------------------------------------------------------------------------
     def info(self) -> protocol.Info:
-        model = build_model_info(self.spec, self.live.model_error)
+        cascade = getattr(self.pipeline, "cascade", None)
+        opinion = cascade.status if isinstance(cascade, Cascade) else OpinionStatus("off")
+        model = build_model_info(self.spec, self.live.model_error, opinion)
         return build_info(self.identity, self.config.name, model, climate=self.climate is not None)
 
     def health(self) -> tuple[bool, dict[str, object]]:
@@ -267,15 +269,10 @@ class Monitor:
         self.pipeline.set_sensitivity(sensitivity)
         self.pushes.mark(significant=True)
 
-    async def _storage_watch(self) -> None:
-        """Retry saving while the disk fails, and push the storage status when it changes."""
-        while True:
-            self.tally.maintain()
-            if self.tally.storage.changes != self._storage_seen:
-                self._storage_seen = self.tally.storage.changes
-                self.pushes.mark(significant=True)
-                self.pushes.maybe_push()
-            await asyncio.sleep(TICK_S)
+    def _storage_changes(self) -> int:
+        """Retry saving while the disk fails; the storage status's change count."""
+        self.tally.maintain()
+        return self.tally.storage.changes
 
     def _send_event(self, name: protocol.EventName, record: EpisodeRecord, at: float) -> None:
         self.live.crying = self.episodes.crying
@@ -283,8 +280,7 @@ class Monitor:
             self.labels.on_episode_end(record, at)
         data: protocol.EventData = {**episode_dict(record, self.tz), "stream_time": round(at, 3)}
         self.hub.broadcast(protocol.event_message(name, data))
-        self.pushes.mark(significant=True)
-        self.pushes.maybe_push()  # the protocol promises the state message right after the event
+        self.pushes.push_change()  # the protocol promises the state message right after the event
 
     def _push_state(self) -> None:
         self.hub.broadcast(protocol.state_message(self.state()))
@@ -293,8 +289,7 @@ class Monitor:
     def _on_source_status(self, source: SourceLike) -> None:
         if (source.status, source.error) != (self.live.source_status, self.live.source_error):
             self.live.source_status, self.live.source_error = source.status, source.error
-            self.pushes.mark(significant=True)
-            self.pushes.maybe_push()
+            self.pushes.push_change()
 
     def _on_climate(self, reading: ClimateReading) -> None:
         status_changed = reading.status != self.live.climate.status

@@ -9,16 +9,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
+from .tally_errors import CorruptError, StorageError
 from .tally_ledger import DayTotal, EpisodeLedger, EpisodeRecord
 from .tally_status import StorageState, StorageStatus
-from .tally_store import (
-    CorruptError,
-    StorageError,
-    StoredEpisode,
-    TallyStore,
-    move_aside,
-    salvage,
-)
+from .tally_store import StoredEpisode, TallyStore, move_aside, row_of, salvage
 
 # The records and the status live beside the tally; callers take them from here.
 __all__ = ["DB_FILE", "CryTally", "DayTotal", "EpisodeRecord", "StorageState", "StorageStatus"]
@@ -103,7 +97,7 @@ class CryTally:
         fresh = store.open()
         assert not fresh
         for episode in rescued:
-            self._ledger.put(_from_stored(episode), stored_days=None)
+            self._ledger.put(episode.record(), stored_days=None)
             self._pending[episode.id] = self._ledger.episodes[episode.id]
         self._file_known = True
         return []
@@ -120,7 +114,7 @@ class CryTally:
             self._pending.clear()
             self._saved_s.clear()
         for row in rows:
-            record = _from_stored(row)
+            record = row.record()
             if not record.ended:  # left open by a crash: it ends at its last checkpoint
                 _LOGGER.info(
                     "closed cry episode %s, interrupted by a restart, at its checkpoint", row.id
@@ -149,7 +143,7 @@ class CryTally:
         assert self._store is not None
         batch = list(self._pending.values())
         try:
-            self._store.save(self._row(e) for e in batch)
+            self._store.save(row_of(e, self._ledger.days_of.get(e.id, {})) for e in batch)
         except StorageError as err:
             self._failed(err)
             return
@@ -175,14 +169,6 @@ class CryTally:
                 del self._pending[episode.id]
         self._last_write = self._monotonic()
         self._recovered()
-
-    def _row(
-        self, e: EpisodeRecord
-    ) -> tuple[int, str, float, float, bool, list[tuple[str, float]]]:
-        days = [
-            (day.isoformat(), s) for day, s in self._ledger.days_of.get(e.id, {}).items() if s > 0
-        ]
-        return e.id, e.start.astimezone(UTC).isoformat(), e.duration_s, e.peak_score, e.ended, days
 
     def _failed(self, err: StorageError) -> None:
         self._next_retry = self._monotonic() + self._retry_interval
@@ -296,7 +282,3 @@ class CryTally:
     def episodes_between(self, start: datetime, end: datetime) -> list[EpisodeRecord]:
         """Ended episodes that began in [start, end), oldest first."""
         return self._ledger.between(start, end)
-
-
-def _from_stored(row: StoredEpisode) -> EpisodeRecord:
-    return EpisodeRecord(row.id, row.start, row.duration_s, row.peak_score, row.ended)

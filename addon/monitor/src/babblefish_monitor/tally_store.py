@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import errno
 import logging
 import math
 import sqlite3
 from collections.abc import Iterable
 from contextlib import closing, suppress
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal
+
+from .tally_errors import CorruptError, StorageError, classify
+from .tally_ledger import EpisodeRecord
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -19,8 +20,6 @@ SCHEMA_VERSION = 2
 # A write waits this long for another process's lock, then the episode stays pending in memory:
 # the audio loop and /health must never wait seconds on a backup or a sqlite3 shell.
 BUSY_TIMEOUT_S = 0.2
-
-StorageProblem = Literal["locked", "full", "read_only", "io_error"]
 
 _TABLES = {
     "meta": {"key", "value"},
@@ -49,41 +48,6 @@ MIGRATIONS: dict[int, str] = {
     1: "CREATE INDEX IF NOT EXISTS episodes_by_start ON episodes(start_utc);",
 }
 
-_CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
-_PROBLEM_CODES: dict[int, StorageProblem] = {
-    sqlite3.SQLITE_BUSY: "locked",
-    sqlite3.SQLITE_LOCKED: "locked",
-    sqlite3.SQLITE_FULL: "full",
-    sqlite3.SQLITE_READONLY: "read_only",
-    sqlite3.SQLITE_PERM: "read_only",
-    sqlite3.SQLITE_CANTOPEN: "read_only",
-}
-_PROBLEM_ERRNOS: dict[int, StorageProblem] = {
-    errno.ENOSPC: "full",
-    errno.EDQUOT: "full",
-    errno.EROFS: "read_only",
-    errno.EACCES: "read_only",
-    errno.EPERM: "read_only",
-}
-MESSAGES: dict[StorageProblem, str] = {
-    "locked": "the cry tally database is locked by another program",
-    "full": "storage is full",
-    "read_only": "the data directory is read-only",
-    "io_error": "the data directory gives input/output errors",
-}
-
-
-class StorageError(Exception):
-    """The disk or another process refuses a read or write; the data itself is fine."""
-
-    def __init__(self, problem: StorageProblem, detail: str) -> None:
-        super().__init__(f"{MESSAGES[problem]} ({detail})")
-        self.problem = problem
-
-
-class CorruptError(Exception):
-    """The file is not a tally this monitor can read: damaged, a foreign schema or a bad row."""
-
 
 @dataclass(frozen=True)
 class StoredEpisode:
@@ -96,21 +60,19 @@ class StoredEpisode:
     ended: bool
     days: dict[date, float]
 
+    def record(self) -> EpisodeRecord:
+        """The episode as the tally keeps it in memory (the day split stays with the ledger)."""
+        return EpisodeRecord(self.id, self.start, self.duration_s, self.peak_score, self.ended)
 
-def classify(err: Exception) -> Exception:
-    """A StorageError for what the disk or a lock caused, a CorruptError for damaged data."""
-    if isinstance(err, sqlite3.Error):
-        code = (getattr(err, "sqlite_errorcode", 0) or 0) & 0xFF
-        if code in _CORRUPT_CODES:
-            return CorruptError(str(err))
-        if code in _PROBLEM_CODES:
-            return StorageError(_PROBLEM_CODES[code], str(err))
-        if code == sqlite3.SQLITE_IOERR or "disk i/o" in str(err).lower():
-            return StorageError("io_error", str(err))
-        return CorruptError(str(err))
-    if isinstance(err, OSError):
-        return StorageError(_PROBLEM_ERRNOS.get(err.errno or 0, "io_error"), str(err))
-    return err
+
+Row = tuple[int, str, float, float, bool, list[tuple[str, float]]]
+
+
+def row_of(episode: EpisodeRecord, days: dict[date, float]) -> Row:
+    """The episode as `save` writes it: UTC start text and the days it has seconds on."""
+    split = [(day.isoformat(), seconds) for day, seconds in days.items() if seconds > 0]
+    start = episode.start.astimezone(UTC).isoformat()
+    return episode.id, start, episode.duration_s, episode.peak_score, episode.ended, split
 
 
 def _parse(row: tuple[object, ...], days: dict[date, float]) -> StoredEpisode:
@@ -232,9 +194,7 @@ class TallyStore:
         ).fetchall()
         return [_parse(tuple(row), splits.get(row[0], {})) for row in rows]
 
-    def save(
-        self, episodes: Iterable[tuple[int, str, float, float, bool, list[tuple[str, float]]]]
-    ) -> None:
+    def save(self, episodes: Iterable[Row]) -> None:
         """Upsert episodes with their day split in one transaction; idempotent."""
         db = self._db
         if db is None:
@@ -272,13 +232,19 @@ class TallyStore:
             self._db = None
 
 
-def move_aside(path: Path, reason: str, stamp: str) -> Path:
-    """Rename the file (and its WAL and shared-memory parts) to `<name>.corrupt-<stamp>`."""
+def rename_aside(path: Path, stamp: str) -> Path:
+    """Rename an SQLite file with its WAL and shared-memory parts to `<name>.corrupt-<stamp>`."""
     target = path.with_name(f"{path.name}.corrupt-{stamp}")
     for suffix in ("", "-wal", "-shm"):
         part = Path(f"{path}{suffix}")
         if part.exists():
             part.rename(Path(f"{target}{suffix}"))
+    return target
+
+
+def move_aside(path: Path, reason: str, stamp: str) -> Path:
+    """Move the damaged tally aside (`rename_aside`) and say so loudly in the log."""
+    target = rename_aside(path, stamp)
     _LOGGER.warning(
         "CRY TALLY DATABASE %s IS CORRUPT OR NOT A CRY TALLY (%s): moved it aside to %s and started a fresh one; "
         "episodes that could be read were copied over",

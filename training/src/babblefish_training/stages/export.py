@@ -20,7 +20,7 @@ from babblefish_training.options import TrainOptions
 from babblefish_training.plots import save_report_plot
 from babblefish_training.pool import FloatArray
 from babblefish_training.report import build_report, format_report
-from babblefish_training.scoring import pool_windows, predict_batched
+from babblefish_training.scoring import Scorer, pool_windows, predict_batched
 from babblefish_training.stress import stress_report
 
 from .fit import Fitted
@@ -82,25 +82,15 @@ def _validate(options: TrainOptions, plan: RunPlan, fitted: Fitted) -> tuple[flo
         names=[c.ref.path.name for c in clips],
         max_fpr=options.max_fpr,
     )
-    stress = stress_report(
-        [c.audio for c in clips if c.label == labels.cry_label],
-        classifier.predict,
-        frames=options.frames,
-        hop_frames=options.hop_frames,
-        cry_index=cry_index,
-        threshold=threshold,
-        seed=options.seed,
-    )
+    scorer = Scorer(classifier.predict, options.frames, options.hop_frames, cry_index, threshold)
+    cries = [c.audio for c in clips if c.label == labels.cry_label]
+    stress = stress_report(cries, scorer, seed=options.seed)
     channels = validation_channels(
         [c.audio for c in clips],
         validation.positive,
         [c.ref.source for c in clips],
         scores.cry,
-        classifier.predict,
-        frames=options.frames,
-        hop_frames=options.hop_frames,
-        cry_index=cry_index,
-        threshold=threshold,
+        scorer,
         cache_dir=None if options.cache_dir is None else options.cache_dir / "phone",
     )
     LOG.info("channel figures at the threshold:\n%s", "\n".join(channel_lines(channels)))

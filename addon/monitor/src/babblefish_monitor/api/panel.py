@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta, tzinfo
 from importlib.resources import files
 from typing import Any, Protocol
@@ -12,9 +14,10 @@ from aiohttp import web
 
 from babblefish_monitor.labels.errors import LabelError
 from babblefish_monitor.labels.export import export_zip
-from babblefish_monitor.labels.service import LabelService, parse_moment
+from babblefish_monitor.labels.requests import parse_moment
+from babblefish_monitor.labels.service import LabelService, MonitorView
 from babblefish_monitor.labels.store import Label
-from babblefish_monitor.tally import CryTally, EpisodeRecord
+from babblefish_monitor.tally import EpisodeRecord
 
 from . import protocol
 
@@ -23,19 +26,11 @@ MAX_NIGHTS = 60
 _INGRESS_PATH = re.compile(r"^(/[A-Za-z0-9._~-]+)*$")
 
 
-class PanelHost(Protocol):
-    """What the panel needs from the running monitor."""
-
-    @property
-    def tally(self) -> CryTally: ...
+class PanelHost(MonitorView, Protocol):
+    """What the panel needs from the running monitor: what labelling needs, its labels, its info."""
 
     @property
     def labels(self) -> LabelService | None: ...
-
-    @property
-    def tz(self) -> tzinfo: ...
-
-    def now(self) -> datetime: ...
 
     def info(self) -> protocol.Info: ...
 
@@ -67,6 +62,22 @@ def label_dict(label: Label, tz: tzinfo) -> dict[str, Any]:
 
 def _error(err: LabelError) -> web.Response:
     return web.json_response(protocol.error_body(err.code, str(err)), status=err.status)
+
+
+_Handler = Callable[["PanelRoutes", web.Request], Awaitable[web.StreamResponse]]
+
+
+def _answers_label_errors(handler: _Handler) -> _Handler:
+    """A route whose LabelError answers with its status and sentence instead of a traceback."""
+
+    @functools.wraps(handler)
+    async def route(routes: PanelRoutes, request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(routes, request)
+        except LabelError as err:
+            return _error(err)
+
+    return route
 
 
 def page(base: str, mode: str) -> str:
@@ -130,15 +141,15 @@ class PanelRoutes:
             "label": label_dict(label, tz) if label else None,
         }
 
+    @_answers_label_errors
     async def nights(self, request: web.Request) -> web.Response:
+        labels = self._labels()
         try:
-            labels, count = self._labels(), int(request.query.get("count", "14"))
-        except LabelError as err:
-            return _error(err)
+            count = int(request.query.get("count", "14"))
         except ValueError:
             count = 0
         if not 1 <= count <= MAX_NIGHTS:
-            return _error(LabelError(f"count must be an integer from 1 to {MAX_NIGHTS}"))
+            raise LabelError(f"count must be an integer from 1 to {MAX_NIGHTS}")
         tonight = night_of(self.host.now())
         out = []
         for back in range(count):
@@ -148,15 +159,14 @@ class PanelRoutes:
             out.append({"night": night.isoformat(), "episodes": len(episodes), "labelled": done})
         return web.json_response({"tonight": tonight.isoformat(), "nights": out})
 
+    @_answers_label_errors
     async def night(self, request: web.Request) -> web.Response:
+        labels = self._labels()
+        raw = request.query.get("date")
         try:
-            labels = self._labels()
-            raw = request.query.get("date")
             night = date.fromisoformat(raw) if raw else night_of(self.host.now())
-        except LabelError as err:
-            return _error(err)
         except ValueError:
-            return _error(LabelError(f"date must be YYYY-MM-DD, got {raw!r}"))
+            raise LabelError(f"date must be YYYY-MM-DD, got {raw!r}") from None
         start, end = night_bounds(night, self.host.tz)
         episodes = self.host.tally.episodes_between(start, end)
         model = self.host.info()["model"]
@@ -181,42 +191,36 @@ class PanelRoutes:
             }
         )
 
+    @_answers_label_errors
     async def episode_clip(self, request: web.Request) -> web.StreamResponse:
         episode_id = int(request.match_info["episode_id"])
-        try:
-            labels = self._labels()
-        except LabelError as err:
-            return _error(err)
+        labels = self._labels()
         record = self.host.tally.episode(episode_id)
         path = labels.episode_clip(record) if record else None
         if path is None:
             message = f"episode {episode_id} has no clip (clip recording off, or pruned)"
-            return _error(LabelError(message, 404, "no_clip"))
+            raise LabelError(message, 404, "no_clip")
         return web.FileResponse(path, headers={"Content-Type": "audio/wav"})
 
+    @_answers_label_errors
     async def list_labels(self, request: web.Request) -> web.Response:
-        try:
-            labels = self._labels()
-        except LabelError as err:
-            return _error(err)
+        labels = self._labels()
         tz = self.host.tz
         return web.json_response({"labels": [label_dict(x, tz) for x in labels.store.all()]})
 
+    @_answers_label_errors
     async def add_label(self, request: web.Request) -> web.Response:
-        try:
-            labels = self._labels()
-            body = await _json_body(request)
-            what, note = body.get("what"), body.get("note")
-            if body.get("kind") == "missed":
-                moment = parse_moment(body.get("at"), self.host.tz)
-                label, message = labels.label_missed(moment, what, note)
-            else:
-                episode_id = body.get("episode_id")
-                if isinstance(episode_id, bool) or not isinstance(episode_id, int):
-                    raise LabelError("episode_id must be an episode's integer id")
-                label, message = labels.label_episode(episode_id, body.get("verdict"), what, note)
-        except LabelError as err:
-            return _error(err)
+        labels = self._labels()
+        body = await _json_body(request)
+        what, note = body.get("what"), body.get("note")
+        if body.get("kind") == "missed":
+            moment = parse_moment(body.get("at"), self.host.tz)
+            label, message = labels.label_missed(moment, what, note)
+        else:
+            episode_id = body.get("episode_id")
+            if isinstance(episode_id, bool) or not isinstance(episode_id, int):
+                raise LabelError("episode_id must be an episode's integer id")
+            label, message = labels.label_episode(episode_id, body.get("verdict"), what, note)
         await labels.relearn()
         return web.json_response(
             {
@@ -227,43 +231,35 @@ class PanelRoutes:
             status=201,
         )
 
+    @_answers_label_errors
     async def delete_label(self, request: web.Request) -> web.Response:
-        try:
-            labels = self._labels()
-            labels.delete(int(request.match_info["label_id"]))
-        except LabelError as err:
-            return _error(err)
+        labels = self._labels()
+        labels.delete(int(request.match_info["label_id"]))
         await labels.relearn()
         return web.json_response({"deleted": 1, "adaptation": labels.adaptation()})
 
+    @_answers_label_errors
     async def delete_all(self, request: web.Request) -> web.Response:
-        try:
-            labels = self._labels()
-            count = labels.delete_all()
-        except LabelError as err:
-            return _error(err)
+        labels = self._labels()
+        count = labels.delete_all()
         await labels.relearn()
         return web.json_response({"deleted": count, "adaptation": labels.adaptation()})
 
+    @_answers_label_errors
     async def label_clip(self, request: web.Request) -> web.StreamResponse:
         label_id = int(request.match_info["label_id"])
-        try:
-            labels = self._labels()
-        except LabelError as err:
-            return _error(err)
+        labels = self._labels()
         label = labels.store.get(label_id)
         path = labels.store.clip_path(label) if label else None
         if path is None or not path.is_file():
-            return _error(LabelError(f"label {label_id} has no clip", 404, "no_clip"))
+            raise LabelError(f"label {label_id} has no clip", 404, "no_clip")
         return web.FileResponse(path, headers={"Content-Type": "audio/flac"})
 
+    @_answers_label_errors
     async def export(self, request: web.Request) -> web.Response:
-        try:
-            labels = self._labels()
-            spec = self.host.info()["model"]
-            data, _ = export_zip(labels.store, spec["cry_label"] or "crying")
-        except LabelError as err:
-            return _error(err)
+        labels = self._labels()
+        spec = self.host.info()["model"]
+        data, _ = export_zip(labels.store, spec["cry_label"] or "crying")
         disposition = 'attachment; filename="babblefish-labels.zip"'
         return web.Response(
             body=data,
@@ -271,22 +267,18 @@ class PanelRoutes:
             headers={"Content-Disposition": disposition},
         )
 
+    @_answers_label_errors
     async def adaptation(self, request: web.Request) -> web.Response:
-        try:
-            return web.json_response(self._labels().adaptation())
-        except LabelError as err:
-            return _error(err)
+        return web.json_response(self._labels().adaptation())
 
+    @_answers_label_errors
     async def set_adaptation(self, request: web.Request) -> web.Response:
-        try:
-            labels = self._labels()
-            body = await _json_body(request)
-            enabled = body.get("enabled")
-            if not isinstance(enabled, bool):
-                raise LabelError('send {"enabled": false} to undo, {"enabled": true} to re-apply')
-            labels.set_enabled(enabled)
-        except LabelError as err:
-            return _error(err)
+        labels = self._labels()
+        body = await _json_body(request)
+        enabled = body.get("enabled")
+        if not isinstance(enabled, bool):
+            raise LabelError('send {"enabled": false} to undo, {"enabled": true} to re-apply')
+        labels.set_enabled(enabled)
         return web.json_response(labels.adaptation())
 
 

@@ -30,6 +30,14 @@ ModelStatusName = Literal["ok", "error"]
 CommandType = Literal["pause", "resume", "set_sensitivity", "ping"]
 
 
+class SecondOpinion(TypedDict):
+    # "on": the cascade's second model is asked about candidate windows; "off": the model has
+    # none; "unavailable": it has one that cannot run (reason says why), the small model decides.
+    status: Literal["on", "off", "unavailable"]
+    name: str | None
+    reason: str | None
+
+
 class ModelInfo(TypedDict):
     name: str | None
     version: str | None
@@ -38,6 +46,7 @@ class ModelInfo(TypedDict):
     threshold: float | None
     card: str | None
     error: str | None
+    second_opinion: SecondOpinion
 
 
 class Info(TypedDict):

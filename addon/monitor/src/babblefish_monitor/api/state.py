@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
+from babblefish_monitor.audio.cascade import OpinionStatus
 from babblefish_monitor.audio.model import ModelSpec
 from babblefish_monitor.climate import DISABLED, ClimateReading
 from babblefish_monitor.identity import Identity, monitor_version
@@ -116,7 +117,14 @@ def build_info(
     }
 
 
-def build_model_info(spec: ModelSpec | None, error: str | None) -> protocol.ModelInfo:
+def second_opinion_dict(status: OpinionStatus) -> protocol.SecondOpinion:
+    """Whether a cascade's second model is being asked, and if it cannot be, why."""
+    return {"status": status.status, "name": status.name, "reason": status.reason}
+
+
+def build_model_info(
+    spec: ModelSpec | None, error: str | None, opinion: OpinionStatus
+) -> protocol.ModelInfo:
     """The info object's model part; labels empty when the model failed to load."""
     if spec is None or error:
         return {
@@ -127,6 +135,7 @@ def build_model_info(spec: ModelSpec | None, error: str | None) -> protocol.Mode
             "threshold": None,
             "card": None,
             "error": error,
+            "second_opinion": second_opinion_dict(opinion),
         }
     return {
         "name": spec.name,
@@ -136,6 +145,7 @@ def build_model_info(spec: ModelSpec | None, error: str | None) -> protocol.Mode
         "threshold": spec.threshold,
         "card": spec.card,
         "error": None,
+        "second_opinion": second_opinion_dict(opinion),
     }
 
 

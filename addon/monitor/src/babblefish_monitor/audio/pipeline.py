@@ -9,11 +9,13 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
+from .audio_context import AudioContext
+from .cascade import Cascade, cascade_for
 from .classifier import Classifier
 from .detector import CryEvent, Detector, DetectorConfig, Episode
 from .frontend import StreamingFrontend
 from .level import LevelMeter, LevelReading
-from .model import ModelSpec
+from .model import ModelError, ModelSpec
 
 # A new window every 0.5 s halves the classifier's work against 0.25 s and detects the same
 # episodes; a longer hop would delay onsets and ends by more than a parent notices.
@@ -58,6 +60,7 @@ class Pipeline:
         *,
         hop_seconds: float = DEFAULT_HOP_SECONDS,
         classifier: Classifier | None = None,
+        cascade: Cascade | None = None,
     ) -> None:
         fe = spec.frontend
         self.spec = spec
@@ -66,6 +69,12 @@ class Pipeline:
             raise ValueError(f"window hop must lie between one frame and {MAX_HOP_SECONDS} s")
         self.hop_seconds = self.hop_frames * fe.hop_samples / fe.sample_rate
         self.classifier = classifier or Classifier(spec)
+        # None: the model directory's own (the small model alone when it has no cascade section).
+        self.cascade = cascade if cascade is not None else cascade_for(spec)
+        cascade_spec = self.cascade.spec
+        self._context = (
+            AudioContext(cascade_spec.input_samples) if cascade_spec is not None else None
+        )
         self.frontend = StreamingFrontend(fe)
         self.detector = Detector.for_model(
             detector_config or DetectorConfig(), spec, self.hop_seconds
@@ -89,6 +98,8 @@ class Pipeline:
         self._next_frame = 0  # run-relative index of the next window's first frame
         self._buffer_start = 0  # run-relative index of self._frames[0]
         self.frontend.reset()
+        if self._context is not None:
+            self._context.reset(self._samples)
         self.levels.reset()
         self.detector.reset()
 
@@ -116,11 +127,17 @@ class Pipeline:
         """Feed one block of int16 (or float) mono 16 kHz samples."""
         frames = self.classifier.prepare(self.frontend.process(block))
         levels = self.levels.process(block)
+        if self._context is not None:
+            self._context.feed(block)
         self._samples += block.size
         windows, times = self._take_windows(frames)
         out = PipelineOutput(levels=levels)
         if times.size:
             scores = self.classifier.predict_prepared(windows).astype(np.float64)
+            if self._context is not None:
+                scores = self._second_opinion(self._context, times, scores)
+            # After the fusion: a per-home correction acts on the score the detector sees, so a
+            # labelled false alarm stays silenced even when the second model agrees with it.
             if self.window_hook is not None:
                 scores = self.window_hook(times, windows, scores)
             cry_scores = scores[:, self._cry]
@@ -131,6 +148,29 @@ class Pipeline:
     def flush(self) -> PipelineOutput:
         """End of stream: closes a running episode at the moment crying was last heard."""
         return PipelineOutput(events=self.detector.flush(self.stream_time))
+
+    def _second_opinion(
+        self, context: AudioContext, times: npt.NDArray[np.float64], scores: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64]:
+        cascade = self.cascade
+        cry = scores[:, self._cry]
+        asked = np.flatnonzero(cascade.candidates(cry))
+        cascade.seen += cry.size
+        if asked.size == 0:
+            return scores
+        opinion = cascade.opinion
+        assert opinion is not None
+        ends = np.round(times[asked] * self.spec.frontend.sample_rate).astype(np.int64)
+        try:
+            second = opinion.cry_scores(context.ending_at(ends, opinion.spec.input_samples))
+        except ModelError as err:
+            cascade.disable(str(err))
+            self._context = None
+            return scores
+        cascade.asked += asked.size
+        scores = scores.copy()
+        scores[asked, self._cry] = cascade.fuse(cry[asked], second)
+        return scores
 
     def _take_windows(
         self, frames: npt.NDArray[Any]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,15 +22,15 @@ from .errors import LabelError
 from .features import CRY, FeatureLog, rows, window_features
 from .learnt import learnt
 from .reference import reference_samples
+from .requests import check_request
 from .ring import AudioRing
-from .store import VERDICTS, Label, LabelStore, Verdict
+from .store import Label, LabelStore
 from .timeline import Timeline
 
 _LOGGER = logging.getLogger(__name__)
 
 RING_S = 300.0  # audio kept in memory (clip recording on only) so a missed cry can still be kept
 MISSED_SPAN_S = 10.0  # a missed cry: the audio this long either side of the moment given
-MAX_NOTE = 200
 TAIL_S = 15.0  # at most the detector's hang-over plus merge gap between the last cry and the end
 
 
@@ -122,28 +122,14 @@ class LabelService:
     def enabled(self) -> bool:
         return self.store.setting("adaptation_enabled") != "0"
 
-    def _check(
-        self, verdict: object, what: object, note: object
-    ) -> tuple[Verdict, str | None, str | None]:
-        if verdict not in VERDICTS:
-            raise LabelError(f"verdict must be 'crying' or 'not_crying', got {verdict!r}")
-        labels = list(self.monitor.spec.labels) if self.monitor.spec else []
-        if what is not None and what not in labels:
-            raise LabelError(
-                f"unknown label {what!r}: the model knows {', '.join(labels) or 'no labels'}"
-                " (put anything else in the note)",
-                400,
-                "unknown_label",
-            )
-        if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
-            raise LabelError(f"note must be text of at most {MAX_NOTE} characters")
-        return verdict, what, (note.strip() or None) if isinstance(note, str) else None
+    def _labels(self) -> list[str]:
+        return list(self.monitor.spec.labels) if self.monitor.spec else []
 
     def label_episode(
         self, episode_id: int, verdict: object, what: object = None, note: object = None
     ) -> tuple[Label, str | None]:
         """Record a verdict on a detected episode; returns the label and a note for the parent."""
-        checked, what_, note_ = self._check(verdict, what, note)
+        checked, what_, note_ = check_request(verdict, what, note, self._labels())
         episode = self.monitor.tally.episode(episode_id)
         if episode is None:
             raise LabelError(f"there is no cry episode {episode_id}", 404, "unknown_episode")
@@ -170,7 +156,7 @@ class LabelService:
         self, at: datetime, what: object = None, note: object = None
     ) -> tuple[Label, str | None]:
         """Record a cry the monitor did not hear at wall time `at`."""
-        _, _, note_ = self._check("crying", what, note)
+        _, _, note_ = check_request("crying", what, note, self._labels())
         now = self.monitor.now()
         if at > now + timedelta(seconds=5):
             raise LabelError(f"{at.isoformat()} is in the future")
@@ -293,14 +279,3 @@ class LabelService:
             references=len(self.reference),
             problem=self.store.problem,
         )
-
-
-def parse_moment(text: object, tz: tzinfo) -> datetime:
-    """An ISO time from the panel; naive times are in the monitor's zone."""
-    if not isinstance(text, str):
-        raise LabelError("'at' must be an ISO 8601 time, e.g. 2026-12-01T02:10:00")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as err:
-        raise LabelError(f"'at' is not an ISO 8601 time: {text!r}") from err
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -11,48 +11,18 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+from babblefish_monitor.tally_store import rename_aside
 
 from .errors import LabelError, storage_errors
+from .schema import connect
 
 _LOGGER = logging.getLogger(__name__)
 
 DB_FILE = "labels.db"
 CLIP_DIR = "label_clips"
-SCHEMA_VERSION = 2
 Kind = Literal["episode", "missed"]
 Verdict = Literal["crying", "not_crying"]
 VERDICTS: tuple[Verdict, ...] = ("crying", "not_crying")
-
-# Each entry takes a database from the version before it to its own; never edit a shipped one.
-_MIGRATIONS: dict[int, str] = {
-    1: """
-    CREATE TABLE labels (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        kind TEXT NOT NULL,
-        episode_id INTEGER UNIQUE,
-        verdict TEXT NOT NULL,
-        what TEXT,
-        at_utc TEXT NOT NULL,
-        duration_s REAL NOT NULL,
-        peak_score REAL,
-        clip TEXT,
-        created_utc TEXT NOT NULL
-    );
-    """,
-    # Free text beside the model's label, and the window features adaptation learns from.
-    2: """
-    ALTER TABLE labels ADD COLUMN note TEXT;
-    CREATE TABLE features (key TEXT PRIMARY KEY, dims INTEGER NOT NULL, data BLOB NOT NULL);
-    CREATE TABLE timeline (
-        ts_utc TEXT PRIMARY KEY,
-        rms_dbfs REAL,
-        peak_dbfs REAL,
-        sound_class TEXT,
-        cry_score REAL,
-        temperature_c REAL
-    );
-    """,
-}
 
 
 @dataclass(frozen=True)
@@ -91,7 +61,7 @@ class LabelStore:
     def _open(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            return self._connect(self.path)
+            return connect(self.path)
         except (sqlite3.OperationalError, OSError) as err:
             # Locked, unwritable, full: not corruption, so the file is left alone, and the monitor
             # runs on (a restart would meet the same problem) with labelling off.
@@ -101,58 +71,16 @@ class LabelStore:
                 "saved until that is fixed (is the disk full?)"
             )
             _LOGGER.warning("LABEL DATABASE: %s", self.problem)
-            return self._connect(":memory:")
+            return connect(":memory:")
         except sqlite3.DatabaseError as err:
-            self.moved_aside = self._move_aside()
+            stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+            self.moved_aside = rename_aside(self.path, stamp)
             self.problem = (
                 f"the label database was unreadable ({err}); it was moved aside to "
                 f"{self.moved_aside.name} and a fresh one started: earlier labels are only there"
             )
             _LOGGER.warning("LABEL DATABASE %s: %s", self.path, self.problem)
-            return self._connect(self.path)
-
-    def _connect(self, where: Path | str) -> sqlite3.Connection:
-        db = sqlite3.connect(where, isolation_level=None, check_same_thread=False)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            check = db.execute("PRAGMA quick_check").fetchone()
-            if check is None or check[0] != "ok":
-                raise sqlite3.DatabaseError(f"integrity check failed: {check}")
-            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            self._migrate(db)
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
-        return db
-
-    def _migrate(self, db: sqlite3.Connection) -> None:
-        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        current = int(row[0]) if row else 0
-        if current > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(
-                f"schema version {current} is newer than this monitor's {SCHEMA_VERSION}"
-            )
-        for version in range(current + 1, SCHEMA_VERSION + 1):
-            db.execute("BEGIN")
-            for statement in _MIGRATIONS[version].split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            db.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
-                (str(version),),
-            )
-            db.execute("COMMIT")
-            if current:
-                _LOGGER.info("label database upgraded to schema %d", version)
-
-    def _move_aside(self) -> Path:
-        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        for suffix in ("", "-wal", "-shm"):
-            part = Path(f"{self.path}{suffix}")
-            if part.exists():
-                part.rename(Path(f"{target}{suffix}"))
-        return target
+            return connect(self.path)
 
     @property
     def schema_version(self) -> int:

@@ -1,0 +1,224 @@
+"""Chooses a cascade's gate and fusion on tuning data, then reports it on the dev benches.
+
+    python bench/cascade_bench.py [--model DIR] [--second ../shared/models/yamnet/yamnet.tflite]
+        [--gate G --fusion F --second-threshold T] [--json OUT]
+
+Tuning data (what chooses): the validation clips the model's threshold was set on, and the
+held-out tuning night training builds from them (rebuilt here as bench/out/tuning-night.flac).
+Reported, not chosen on: every full-band dev cry, the channel swap, nights A/B/C. Per window both
+models are scored once (`cascade_scores.py`); each gate/fusion is then replayed offline through
+the monitor's detector. Also printed: the fraction of windows that ask the second model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import soundfile as sf
+from babblefish_monitor.audio.cascade import Cascade, OpinionStatus
+from babblefish_monitor.audio.detector import DetectorConfig
+from babblefish_monitor.audio.model import load_model_dir
+from babblefish_monitor.audio.pipeline import DEFAULT_HOP_SECONDS
+from babblefish_monitor.audio.second_opinion import SecondOpinion
+from babblefish_training.channel import phone_renditions, reverberate, room_bank
+from babblefish_training.dataset import load_clips, scan_datasets
+from babblefish_training.devmetrics import (
+    PHONE_SOURCES,
+    SWAP_DISTANCE_M,
+    SWAP_ROOMS,
+    SWAP_SEED,
+    format_rate,
+    rate_entry,
+)  # fmt: skip
+from babblefish_training.metrics import roc_auc, threshold_for_fpr
+from babblefish_training.night import RATE
+from babblefish_training.operating_point import Scores, trial
+from babblefish_training.tuning import NightPlan, held_out_night
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import itertools
+
+from cascade_scores import WindowScores, clip_scores, night_scores, yamnet_spec
+
+ROOT = Path(__file__).resolve().parent
+SHARED = ROOT.parents[1] / "shared"
+DATA = [SHARED / "data" / "dev", SHARED / "data" / "dev_extra"]
+GATES = (0.001, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5)
+FUSIONS = ("max", "noisy_or", "mean")
+# The second model's score that counts as the small model's threshold (its calibration): a few
+# fixed points, and the one at which it alone allows 1 % validation false positives.
+SECOND_THRESHOLDS = (0.01, 0.02, 0.05, 0.1)
+
+
+def tuning_night(spec: Any, clips: list[Any], out: Path) -> Path:
+    """training's held-out night (validation clips only, seed 0), written once as FLAC + truth."""
+    if not out.is_file():
+        night = held_out_night(clips, NightPlan(spec.cry_label, "white_noise", "quiet", 6.0, 0))
+        assert night is not None
+        sf.write(out, night.audio, RATE, subtype="PCM_16")
+        out.with_suffix(".truth.json").write_text(json.dumps(night.truth()), encoding="utf-8")
+    return out
+
+
+def fused(ws: WindowScores, cascade: Cascade | None) -> tuple[npt.NDArray[np.float64], float]:
+    """Per-window cry score the detector sees, and the fraction of windows that asked."""
+    if cascade is None:
+        return ws.small, 0.0
+    ask = cascade.candidates(ws.small)
+    out = ws.small.copy()
+    out[ask] = cascade.fuse(ws.small[ask], ws.second[ask])
+    return out, float(ask.mean()) if ask.size else 0.0
+
+
+def pooled(ws: WindowScores, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    bounds = np.concatenate([[0], np.cumsum(ws.counts)])
+    return np.array([scores[a:b].max() for a, b in itertools.pairwise(bounds)])
+
+
+def night_trial(
+    ws: WindowScores, cascade: Cascade | None, spec: Any, night: Path
+) -> dict[str, Any]:
+    truth = json.loads(night.with_suffix(".truth.json").read_text(encoding="utf-8"))
+    scores, asked = fused(ws, cascade)
+    m = functools.partial(trial, Scores(ws.times, scores, ws.audio_seconds), spec, truth,
+                          DEFAULT_HOP_SECONDS)(DetectorConfig())  # fmt: skip
+    return {"night": night.name, "episodes": m.truth, "found": round(m.recall * m.truth),
+            "false_alarms_per_hour": round(m.false_alarms_per_hour, 3),
+            "false_alarm_scenes": m.false_alarm_scenes,
+            "announced_onset_median_s": round(m.latency_median, 3),
+            "announced_onset_p90_s": round(m.latency_p90, 3),
+            "cry_minutes_error_pct": round(m.minutes_error_pct, 2),
+            "asked_fraction": round(asked, 4)}  # fmt: skip
+
+
+def make(second: Path, spec: Any, gate: float, fusion: str, threshold: float) -> Cascade:
+    base = yamnet_spec(second, spec.threshold)
+    from dataclasses import replace
+
+    cs = replace(base, gate=gate, fusion=fusion, threshold=threshold)  # type: ignore[arg-type]
+    opinion = SecondOpinion.__new__(SecondOpinion)
+    opinion.spec = cs  # fusion arithmetic only: the scores are already collected
+    return Cascade(opinion, OpinionStatus("on"))
+
+
+def choose(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """On tuning data only: validation clip FPR <= 1 % and every tuning-night episode found with
+    <= 1 false alarm an hour; then the most validation cries, the fewest false alarms, the
+    earliest announced onset and the fewest windows asked, in that order."""
+    ok = [r for r in rows if r["validation_fpr"] <= 0.01 and r["tuning_night"]["found"] ==
+          r["tuning_night"]["episodes"] and r["tuning_night"]["false_alarms_per_hour"] <= 1.0]  # fmt: skip
+    if not ok:
+        return None
+    return min(ok, key=lambda r: (-r["validation_recall"], r["tuning_night"]["false_alarms_per_hour"],
+                                  r["tuning_night"]["announced_onset_median_s"],
+                                  r["tuning_night"]["asked_fraction"]))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--second", type=Path, default=SHARED / "models/yamnet/yamnet.tflite")
+    parser.add_argument("--gate", type=float, default=None)
+    parser.add_argument("--fusion", default=None)
+    parser.add_argument("--second-threshold", type=float, default=None)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    spec = load_model_dir(args.model)
+    cache = ROOT / "out" / "cache" / "cascade"
+    groups = set(spec.extra["training"]["validation_groups"])
+    folders = spec.extra["training"]["folders"]
+    refs = scan_datasets(DATA)
+    clips, _ = load_clips((r, folders.get(r.folder, r.folder)) for r in refs)
+    positive = np.array([c.label == spec.cry_label for c in clips])
+    val = np.array([c.ref.group_id in groups for c in clips])
+    phone = np.array([c.ref.source in PHONE_SOURCES for c in clips])
+    allc = clip_scores("clips", [c.audio for c in clips], spec, args.second, cache)
+    val_neg = [c.audio for c, v, p in zip(clips, val, positive, strict=True) if v and not p]
+    val_cry = [c.audio for c, v, p in zip(clips, val, positive, strict=True) if v and p]
+    phoned = clip_scores("phoned", phone_renditions(val_neg, SWAP_SEED, ROOT / "out" / "cache"),
+                         spec, args.second, cache)  # fmt: skip
+    rooms = room_bank(SWAP_ROOMS, SWAP_SEED, SWAP_DISTANCE_M)
+    roomed = clip_scores("rooms", [reverberate(c, rooms[i % len(rooms)]) for i, c in
+                                   enumerate(val_cry)], spec, args.second, cache)  # fmt: skip
+    tune_path = tuning_night(spec, [c for c, v in zip(clips, val, strict=True) if v],
+                             ROOT / "out" / "tuning-night.flac")  # fmt: skip
+    nights = {p: night_scores(p, spec, args.second, DEFAULT_HOP_SECONDS, cache)
+              for p in [tune_path] + [ROOT / "out" / f"night-{s}.flac" for s in "ABC"]
+              if p.is_file()}  # fmt: skip
+    second_clip = pooled(allc, allc.second)
+    t = spec.threshold
+    at_1pct = threshold_for_fpr(second_clip[val], positive[val], 0.01)
+    thresholds = sorted({*SECOND_THRESHOLDS, round(float(at_1pct), 4)})
+    print(f"second model alone: {at_1pct:.4f} allows 1 % validation false positives")
+
+    def clip_figs(cascade: Cascade | None) -> dict[str, Any]:
+        c = pooled(allc, fused(allc, cascade)[0])
+        full = positive & ~phone
+        return {
+            "validation_auc": roc_auc(c[val], positive[val]),
+            "validation_fpr": rate_entry(c[val & ~positive] >= t),
+            "validation_recall": rate_entry(c[val & positive] >= t),
+            "phone_validation_cries": rate_entry(c[val & positive & phone] >= t),
+            "phone_cries_all_dev": rate_entry(c[positive & phone] >= t),
+            "full_band_all_dev": rate_entry(c[full] >= t),
+            "full_band_auc": roc_auc(c[full | ~positive], positive[full | ~positive]),
+            "phone_negatives_fpr": rate_entry(pooled(phoned, fused(phoned, cascade)[0]) >= t),
+            "reverberant_cries_recall": rate_entry(pooled(roomed, fused(roomed, cascade)[0]) >= t),
+            "clip_windows_asked": round(fused(allc, cascade)[1], 4),
+        }
+
+    rows = []
+    print(
+        "tuning data: gate fusion second_fpr | val FPR, val recall, AUC | tuning night found/FA/h/onset med/p90 asked"
+    )
+    base_tune = night_trial(nights[tune_path], None, spec, tune_path)
+    print("small alone", clip_figs(None)["validation_fpr"]["rate"], base_tune)
+    for gate in GATES:
+        for fusion in FUSIONS:
+            for thr in thresholds:
+                cas = make(args.second, spec, gate, fusion, thr)
+                cf = clip_figs(cas)
+                tn = night_trial(nights[tune_path], cas, spec, tune_path)
+                rows.append({"gate": gate, "fusion": fusion, "second_threshold": thr,
+                             "validation_fpr": cf["validation_fpr"]["rate"],
+                             "validation_recall": cf["validation_recall"]["rate"],
+                             "validation_auc": round(cf["validation_auc"], 4),
+                             "tuning_night": tn})  # fmt: skip
+                print(gate, fusion, round(thr, 4), "|", cf["validation_fpr"]["rate"],
+                      cf["validation_recall"]["rate"], round(cf["validation_auc"], 4), "|",
+                      tn["found"], tn["episodes"], tn["false_alarms_per_hour"],
+                      tn["announced_onset_median_s"], tn["announced_onset_p90_s"], tn["asked_fraction"])  # fmt: skip
+    best = choose(rows)
+    print("chosen on tuning data:", best)
+    report: dict[str, Any] = {"second_alone_1pct": at_1pct, "sweep": rows, "chosen": best}
+    chosen: list[tuple[str, Cascade | None]] = [("small model alone", None)]
+    if args.gate is None and best is not None:
+        args.gate, args.fusion = best["gate"], best["fusion"]
+        args.second_threshold = best["second_threshold"]
+    if args.gate is not None:
+        thr = args.second_threshold if args.second_threshold is not None else at_1pct
+        chosen.append((f"cascade gate {args.gate} {args.fusion} second threshold {thr:.4f}",
+                       make(args.second, spec, args.gate, args.fusion or "max", thr)))  # fmt: skip
+    for name, cas in chosen:  # type: ignore[assignment]
+        figs = clip_figs(cas)
+        ns = [night_trial(ws, cas, spec, p) for p, ws in nights.items()]
+        report[name] = {"clips": figs, "nights": ns}
+        print(f"== {name}")
+        for k, v in figs.items():
+            print(f"  {k}: {format_rate(v) if isinstance(v, dict) else v}")
+        for n in ns:
+            print(f"  {n}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1, default=float), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

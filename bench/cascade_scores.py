@@ -1,0 +1,140 @@
+"""Per-window scores of the small model and of a cascade's second model, for clips and nights.
+
+Every window gets both scores once (cached under bench/out/cache/cascade), so gates and fusions
+are compared offline by `bench/cascade_bench.py` without running either model again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from babblefish_monitor.audio.cascade import Cascade, OpinionStatus
+from babblefish_monitor.audio.cascade_spec import CascadeSpec
+from babblefish_monitor.audio.classifier import Classifier
+from babblefish_monitor.audio.model import ModelSpec
+from babblefish_monitor.audio.pipeline import Pipeline
+from babblefish_monitor.audio.second_opinion import SecondOpinion
+from babblefish_monitor.audio.sources import open_source
+from babblefish_training.features import clip_windows
+from babblefish_training.scoring import predict_batched
+
+FloatArray = npt.NDArray[np.float32]
+Float64 = npt.NDArray[np.float64]
+YAMNET_CRY = (19, 20, 21)
+
+
+def yamnet_spec(path: Path, model_threshold: float) -> CascadeSpec:
+    """A cascade spec that asks about every window (for collecting scores)."""
+    return CascadeSpec(path, "YAMNet", 1e-30, "max", YAMNET_CRY, 521, 15_600, 0.5, model_threshold)
+
+
+@dataclass(frozen=True)
+class WindowScores:
+    """Per window: the small model's cry score and the second model's; clips: windows per clip."""
+
+    small: Float64
+    second: Float64
+    counts: npt.NDArray[np.int64]
+    times: Float64 = field(default_factory=lambda: np.zeros(0))
+    audio_seconds: float = 0.0
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, small=self.small, second=self.second, counts=self.counts,
+                 times=self.times, audio_seconds=self.audio_seconds)  # fmt: skip
+
+    @classmethod
+    def load(cls, path: Path) -> WindowScores:
+        d = np.load(path)
+        return cls(d["small"], d["second"], d["counts"], d["times"], float(d["audio_seconds"]))
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+def contexts_for_clip(audio: FloatArray, frames: int, hop_frames: int, length: int) -> FloatArray:
+    """The `length` samples ending where each of `clip_windows`' windows ends (zeros before)."""
+    fe_hop, fe_win = 160, 400
+    need = (frames - 1) * fe_hop + fe_win
+    padded = np.concatenate([np.zeros(length, np.float32), audio,
+                             np.zeros(max(0, need - audio.size), np.float32)])  # fmt: skip
+    count = (max(audio.size, need) - fe_win) // fe_hop + 1
+    starts = range(0, count - frames + 1, hop_frames)
+    ends = [length + s * fe_hop + need for s in starts]
+    out: FloatArray = np.stack([padded[e - length : e] for e in ends]).astype(np.float32)
+    return out
+
+
+def clip_scores(
+    name: str, audios: Sequence[FloatArray], spec: ModelSpec, second: Path, cache: Path
+) -> WindowScores:
+    """Both scores for every window of every clip, windowed as the clip benches window them."""
+    digest = hashlib.sha1(b"".join(a.tobytes()[:4096] for a in audios)).hexdigest()[:12]
+    path = (
+        cache
+        / f"{name}-{_key(spec.model_path.stat().st_mtime_ns, second, len(audios), digest)}.npz"
+    )
+    if path.is_file():
+        return WindowScores.load(path)
+    hop = int(spec.extra.get("window_hop_frames", spec.input_frames // 2))
+    classifier = Classifier(spec)
+    opinion = SecondOpinion(yamnet_spec(second, spec.threshold))
+    small, yam, counts = [], [], []
+    for audio in audios:
+        windows = clip_windows(audio, spec.input_frames, hop)
+        small.append(predict_batched(classifier.predict, windows)[:, spec.cry_index])
+        yam.append(opinion.cry_scores(contexts_for_clip(audio, spec.input_frames, hop, 15_600)))
+        counts.append(windows.shape[0])
+        assert yam[-1].size == windows.shape[0], (yam[-1].size, windows.shape)
+    out = WindowScores(np.concatenate(small).astype(np.float64), np.concatenate(yam),
+                       np.array(counts, np.int64))  # fmt: skip
+    out.save(path)
+    return out
+
+
+class _Recording(Cascade):
+    """Asks the second model about every window and records both scores; fuses nothing."""
+
+    def __init__(self, opinion: SecondOpinion) -> None:
+        super().__init__(opinion, OpinionStatus("on"))
+        self.small: list[Float64] = []
+        self.second: list[Float64] = []
+
+    def fuse(self, cry: Float64, second: Float64) -> Float64:
+        self.small.append(cry.copy())
+        self.second.append(second.copy())
+        return cry
+
+
+def night_scores(
+    night: Path, spec: ModelSpec, second: Path, hop: float, cache: Path
+) -> WindowScores:
+    """Both scores for every window of a night, through the monitor's own pipeline."""
+    path = (
+        cache
+        / f"{night.stem}-{_key(night.stat().st_mtime_ns, spec.model_path.stat().st_mtime_ns, second, hop)}.npz"
+    )
+    if path.is_file():
+        return WindowScores.load(path)
+    recording = _Recording(SecondOpinion(yamnet_spec(second, spec.threshold)))
+    pipeline = Pipeline(spec, hop_seconds=hop, cascade=recording)
+    times: list[float] = []
+
+    async def run() -> None:
+        source = open_source(f"file:{night}", realtime=False, block_seconds=30.0)
+        async for block in source.blocks():
+            times.extend(w.stream_time for w in pipeline.process(block).windows)
+
+    asyncio.run(run())
+    small, yam = np.concatenate(recording.small), np.concatenate(recording.second)
+    assert small.size == len(times), (small.size, len(times))
+    out = WindowScores(small, yam, np.zeros(0, np.int64), np.array(times), pipeline.stream_time)
+    out.save(path)
+    return out
