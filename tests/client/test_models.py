@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from custom_components.babblefish.models import (
     State,
 )
 from custom_components.babblefish.wire import WireObject
+from custom_components.babblefish.wire_model import WireModel
 
 from .wire_cases import broken_payloads
 
@@ -110,3 +112,14 @@ def test_messages() -> None:
     with pytest.raises(BabblefishProtocolError) as err:
         Info.read(WireObject({**_fixture("info.json"), "protocol_version": 2}, "info"))
     assert err.value.remote_version == 2
+
+
+def test_a_field_of_a_type_with_no_wire_reader_is_refused_when_read() -> None:
+    """A model field the wire cannot fill is a programming error that names the field."""
+
+    @dataclass(frozen=True)
+    class Odd(WireModel):
+        counts: list[int]
+
+    with pytest.raises(TypeError, match=r"odd\.counts"):
+        Odd.read(WireObject({"counts": [1]}, "odd"))

@@ -110,43 +110,50 @@ async def _client_of(
         await runner.cleanup()
 
 
-async def test_not_json_and_not_object(session: aiohttp.ClientSession) -> None:
-    """A server answering HTML or a JSON list is not a monitor."""
-    answers = iter([web.Response(text="<html>"), web.json_response([1, 2])])
-
-    async def handler(request: web.Request) -> web.Response:
-        return next(answers)
-
-    async for client in _client_of(handler, session):
-        with pytest.raises(BabblefishProtocolError, match="JSON"):
-            await client.info()
-        with pytest.raises(BabblefishProtocolError, match="list"):
-            await client.info()
+async def _html(request: web.Request) -> web.Response:
+    return web.Response(text="<html>")
 
 
-async def test_timeouts(session: aiohttp.ClientSession) -> None:
-    """A monitor that never answers times out as a connection error."""
-
-    async def handler(request: web.Request) -> web.Response:
-        await asyncio.sleep(5)
-        return web.Response()
-
-    async for client in _client_of(handler, session, request_timeout=0.05):
-        with pytest.raises(BabblefishConnectionError, match="timed out"):
-            await client.info()
-        with pytest.raises(BabblefishConnectionError, match="timed out"):
-            await client.pause()
+async def _json_list(request: web.Request) -> web.Response:
+    return web.json_response([1, 2])
 
 
-async def test_websocket_handshake_refused(session: aiohttp.ClientSession) -> None:
-    """A non-401 handshake failure is a connection error."""
+async def _never(request: web.Request) -> web.Response:
+    await asyncio.sleep(5)
+    return web.Response()
 
-    async def handler(request: web.Request) -> web.Response:
-        return web.Response(status=503)
 
-    async for client in _client_of(handler, session):
-        with pytest.raises(BabblefishConnectionError, match="handshake"):
-            await client.pause()
+async def _unavailable(request: web.Request) -> web.Response:
+    return web.Response(status=503)
+
+
+@pytest.mark.parametrize(
+    ("handler", "timeout", "call", "refusal"),
+    [
+        pytest.param(_html, 10.0, "info", (BabblefishProtocolError, "JSON"), id="html"),
+        pytest.param(_json_list, 10.0, "info", (BabblefishProtocolError, "list"), id="json-list"),
+        pytest.param(_never, 0.05, "info", (BabblefishConnectionError, "timed out"), id="silent"),
+        pytest.param(
+            _never, 0.05, "pause", (BabblefishConnectionError, "timed out"), id="silent-socket"
+        ),
+        pytest.param(
+            _unavailable, 10.0, "pause", (BabblefishConnectionError, "handshake"), id="ws-refused"
+        ),
+    ],
+)
+async def test_a_server_that_is_not_a_monitor_is_refused(
+    session: aiohttp.ClientSession,
+    handler: Any,
+    timeout: float,
+    call: str,
+    refusal: tuple[type[BabblefishError], str],
+) -> None:
+    """HTML or a JSON list is a protocol error; a server that never answers times out, and a
+    non-401 handshake failure is a connection error."""
+    error, match = refusal
+    async for client in _client_of(handler, session, request_timeout=timeout):
+        with pytest.raises(error, match=match):
+            await getattr(client, call)()
 
 
 async def test_websocket_garbage_and_early_close(session: aiohttp.ClientSession) -> None:

@@ -14,9 +14,9 @@ from homeassistant.helpers.service_info.hassio import HassioServiceInfo
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.babblefish.const import CONF_SENSITIVITY, DOMAIN
+from custom_components.babblefish.const import DOMAIN
 
-from .conftest import settle, wait_state
+from .conftest import settle
 from .fake_monitor import FakeMonitor
 
 DEVICE_ID = "3f2a9c1e5b7d4a60b8e2f1c0d9a87654"
@@ -331,58 +331,3 @@ async def test_reauth_or_reconfigure_to_another_device_is_refused(
     result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_device"
-
-
-async def test_options_flow_sets_sensitivity(
-    hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor
-) -> None:
-    """The chosen sensitivity goes to the monitor at once and is remembered."""
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SENSITIVITY: 70}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert init_integration.options[CONF_SENSITIVITY] == pytest.approx(0.7)
-    assert monitor.commands[-1]["type"] == "set_sensitivity"
-    assert monitor.commands[-1]["value"] == pytest.approx(0.7)
-
-
-async def test_options_flow_command_refused(
-    hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor
-) -> None:
-    """A monitor that refuses the value leaves the form open with an error."""
-    monitor.command_error = "nope"
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SENSITIVITY: 70}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "cannot_connect"}
-
-
-async def test_options_flow_not_offered_without_capability(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, monitor: FakeMonitor
-) -> None:
-    """A monitor without the sensitivity capability has no options."""
-    monitor.info["capabilities"] = ["pause"]
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "sensitivity_not_supported"
-
-
-async def test_options_flow_default_when_monitor_has_no_sensitivity(
-    hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor
-) -> None:
-    """The form falls back to the remembered (or the model's default) sensitivity."""
-    state = dict(monitor.state, sensitivity=None)
-    await monitor.push_state(state)
-    await wait_state(hass, "number.nursery_sensitivity", "unknown")
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    schema = result["data_schema"].schema
-    default = next(key.default() for key in schema if key == CONF_SENSITIVITY)
-    assert default == 50

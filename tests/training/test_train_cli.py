@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -95,13 +96,25 @@ def test_prepare_train_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "crying vs not" in text and "confusion" in text
 
 
+@dataclass(frozen=True)
+class Plain:
+    """Tiny data and the plain single network trained on it: the recipes below compare to it."""
+
+    data: Path
+    model: Path
+
+    def train(self, out: Path, *flags: str) -> int:
+        """The CLI's exit status for the same recipe on the same data with `flags`, into `out`."""
+        return main(["train", *_recipe(self.data), "--out", str(out), *flags])
+
+
 @pytest.fixture(scope="module")
-def single(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Tiny data and the plain single network trained on it once: the recipes below compare to it."""
+def single(tmp_path_factory: pytest.TempPathFactory) -> Plain:
+    """The plain network, trained once for the module."""
     root = tmp_path_factory.mktemp("recipes")
-    data = write_dataset(root / "data", clips=6)
-    assert main(["train", *_recipe(data), "--out", str(root / "single")]) == 0
-    return data, root / "single"
+    plain = Plain(write_dataset(root / "data", clips=6), root / "single")
+    assert plain.train(plain.model) == 0
+    return plain
 
 
 def _recipe(data: Path) -> list[str]:
@@ -115,14 +128,22 @@ def _predictions(model: Path) -> np.ndarray:
 
 
 @pytest.mark.slow
-def test_train_an_ensemble_with_the_other_recipes(
-    single: tuple[Path, Path], tmp_path: Path
-) -> None:
+def test_train_an_ensemble_with_the_other_recipes(single: Plain, tmp_path: Path) -> None:
     """--members 2 ships one graph averaging two networks; the recipe is recorded in model.json."""
-    data, plain = single
+    plain = single.model
     pair = tmp_path / "pair"
-    assert main(["train", *_recipe(data), "--out", str(pair), "--members", "2", "--spec-augment",
-                 "--weight-averaging", "--label-smoothing", "0.1"]) == 0  # fmt: skip
+    assert (
+        single.train(
+            pair,
+            "--members",
+            "2",
+            "--spec-augment",
+            "--weight-averaging",
+            "--label-smoothing",
+            "0.1",
+        )
+        == 0
+    )
     one, two = load_model_dir(plain).extra, load_model_dir(pair).extra
     assert two["params"] == 2 * one["params"]
     assert two["multiply_adds_per_window"] == 2 * one["multiply_adds_per_window"]
@@ -130,16 +151,15 @@ def test_train_an_ensemble_with_the_other_recipes(
     assert two["training"]["spec_augment"] and two["training"]["weight_averaging"]
     probs = Classifier(load_model_dir(pair)).predict(np.zeros((3, 98, 40), np.float32))
     assert probs.shape == (3, 4) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
-    assert main(["train", *_recipe(data), "--out", str(pair), "--members", "0"]) == 2
+    assert single.train(pair, "--members", "0") == 2
 
 
 @pytest.mark.slow
-def test_distilling_teachers_ships_one_network(single: tuple[Path, Path], tmp_path: Path) -> None:
+def test_distilling_teachers_ships_one_network(single: Plain, tmp_path: Path) -> None:
     """--teachers 2 trains two networks but exports one of the single network's size."""
-    data, plain = single
+    plain = single.model
     student = tmp_path / "student"
-    assert main(["train", *_recipe(data), "--out", str(student), "--teachers", "2",
-                 "--label-smoothing", "0.1"]) == 0  # fmt: skip
+    assert single.train(student, "--teachers", "2", "--label-smoothing", "0.1") == 0
     one, distilled = load_model_dir(plain).extra, load_model_dir(student).extra
     assert distilled["params"] == one["params"]
     assert distilled["model_bytes"] == pytest.approx(one["model_bytes"], rel=0.05)
@@ -149,18 +169,15 @@ def test_distilling_teachers_ships_one_network(single: tuple[Path, Path], tmp_pa
     assert "averaged predictions of 2 networks" in (student / "MODEL_CARD.md").read_text()
     assert "averaged predictions" not in (plain / "MODEL_CARD.md").read_text()
     assert not np.allclose(_predictions(plain), _predictions(student))
-    assert main(["train", *_recipe(data), "--out", str(student), "--teachers", "2",
-                 "--members", "2"]) == 2  # fmt: skip
+    assert single.train(student, "--teachers", "2", "--members", "2") == 2
 
 
 @pytest.mark.slow
-def test_mining_negatives_adds_a_weighted_second_pass(
-    single: tuple[Path, Path], tmp_path: Path
-) -> None:
+def test_mining_negatives_adds_a_weighted_second_pass(single: Plain, tmp_path: Path) -> None:
     """--mine-negatives re-trains briefly with the top-scoring negatives weighted, and says so."""
-    data, plain = single
+    plain = single.model
     mined = tmp_path / "mined"
-    assert main(["train", *_recipe(data), "--out", str(mined), "--mine-negatives", "0.3"]) == 0
+    assert single.train(mined, "--mine-negatives", "0.3") == 0
     training = load_model_dir(mined).extra["training"]
     assert load_model_dir(plain).extra["training"]["mining"] is None
     negatives = sum(n for label, n in training["train_clips"].items() if label != "crying")
@@ -168,12 +185,11 @@ def test_mining_negatives_adds_a_weighted_second_pass(
     assert "crying" not in training["mining"]["folders"]
     assert "times more in 3 further epochs" in (mined / "MODEL_CARD.md").read_text()
     assert not np.allclose(_predictions(plain), _predictions(mined))
-    assert main(["train", *_recipe(data), "--out", str(mined), "--mine-negatives", "1.5"]) == 2
+    assert single.train(mined, "--mine-negatives", "1.5") == 2
 
     # --mine-cries also weighs up the cries the first pass scored lowest.
     both = tmp_path / "both"
-    assert main(["train", *_recipe(data), "--out", str(both), "--mine-negatives", "0.3",
-                 "--mine-cries", "0.5"]) == 0  # fmt: skip
+    assert single.train(both, "--mine-negatives", "0.3", "--mine-cries", "0.5") == 0
     mining = load_model_dir(both).extra["training"]["mining"]
     assert mining["cries"] == round(0.5 * training["train_clips"]["crying"]) > 0
     assert mining["folders"] == training["mining"]["folders"]
@@ -182,7 +198,7 @@ def test_mining_negatives_adds_a_weighted_second_pass(
     )
     assert "cries it scored lowest" not in (mined / "MODEL_CARD.md").read_text()
     assert not np.allclose(_predictions(mined), _predictions(both))
-    assert main(["train", *_recipe(data), "--out", str(both), "--mine-cries", "0.5"]) == 2
+    assert single.train(both, "--mine-cries", "0.5") == 2
 
 
 @pytest.mark.slow
