@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from custom_components.babblefish.adaptation import Adaptation
 from custom_components.babblefish.api import parse_message
 from custom_components.babblefish.exceptions import BabblefishProtocolError
 from custom_components.babblefish.models import (
@@ -37,6 +38,7 @@ READERS: dict[str, Callable[[dict[str, Any]], object]] = {
     "state.json": lambda payload: State.read(WireObject(payload, "state")),
     "state_crying.json": lambda payload: State.read(WireObject(payload, "state")),
     "history.json": lambda payload: History.read(WireObject(payload, "history")),
+    "adaptation.json": lambda payload: Adaptation.read(WireObject(payload, "adaptation")),
     "event_cry_started.json": parse_message,
     "event_cry_ended.json": parse_message,
 }

@@ -28,6 +28,7 @@ class FakeMonitor:
         self.info = load_fixture("info.json")
         self.state = load_fixture("state.json")
         self.history = load_fixture("history.json")
+        self.adaptation = load_fixture("adaptation.json")
         self.commands: list[dict[str, Any]] = []
         self.labels: list[dict[str, Any]] = []
         self.command_error: str | None = None
@@ -63,6 +64,10 @@ class FakeMonitor:
     async def _history(self, request: web.Request) -> web.Response:
         refused = self._guard(request)
         return refused if refused is not None else web.json_response(self.history)
+
+    async def _adaptation(self, request: web.Request) -> web.Response:
+        refused = self._guard(request)
+        return refused if refused is not None else web.json_response(self.adaptation)
 
     def _episode(self, episode_id: object) -> dict[str, Any] | None:
         """The episode with this id in the history or the state, None when there is none."""
@@ -152,6 +157,7 @@ class FakeMonitor:
         app.router.add_get("/api/v1/info", self._info)
         app.router.add_get("/api/v1/state", self._state)
         app.router.add_get("/api/v1/history", self._history)
+        app.router.add_get("/api/v1/adaptation", self._adaptation)
         app.router.add_get("/api/v1/ws", self._ws)
         app.router.add_post("/api/v1/labels", self._add_label)
         self._runner = web.AppRunner(app, shutdown_timeout=0.1)
