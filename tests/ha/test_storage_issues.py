@@ -37,6 +37,15 @@ def _storage_issues(registry: ir.IssueRegistry) -> set[str]:
     }
 
 
+async def _issue_shown(
+    registry: ir.IssueRegistry, issue_id: str, severity: ir.IssueSeverity, **placeholders: str
+) -> None:
+    """Wait for the repair `issue_id` and check its severity and the words it shows."""
+    issue = await wait_issue(registry, issue_id)
+    assert issue.severity is severity
+    assert issue.translation_placeholders == {"name": "Nursery", **placeholders}
+
+
 @pytest.mark.parametrize(
     ("status", "kind"),
     [
@@ -60,14 +69,14 @@ async def test_storage_status_raises_its_issue_and_ok_clears_it(
         status=status, error="database or disk is full", unsaved_episodes=2, unsaved_seconds=41.6
     )
     await monitor.push_state(state)
-    issue = await wait_issue(issue_registry, issue_id)
-    assert issue.severity is ir.IssueSeverity.ERROR
-    assert issue.translation_placeholders == {
-        "name": "Nursery",
-        "error": "database or disk is full",
-        "unsaved_episodes": "2",
-        "unsaved_seconds": "42",
-    }
+    await _issue_shown(
+        issue_registry,
+        issue_id,
+        ir.IssueSeverity.ERROR,
+        error="database or disk is full",
+        unsaved_episodes="2",
+        unsaved_seconds="42",
+    )
     assert _storage_issues(issue_registry) == {kind}
     await monitor.push_state(load_fixture("state.json"))
     await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is None)
@@ -99,13 +108,13 @@ async def test_tally_moved_aside_is_reported_with_its_file(
         moved_aside="tally.db.corrupt-20261201T030000", moved_reason="quick_check failed"
     )
     await _restart_with(monitor, state)
-    issue = await wait_issue(issue_registry, issue_id)
-    assert issue.severity is ir.IssueSeverity.WARNING
-    assert issue.translation_placeholders == {
-        "name": "Nursery",
-        "file": "tally.db.corrupt-20261201T030000",
-        "reason": "quick_check failed",
-    }
+    await _issue_shown(
+        issue_registry,
+        issue_id,
+        ir.IssueSeverity.WARNING,
+        file="tally.db.corrupt-20261201T030000",
+        reason="quick_check failed",
+    )
     await _restart_with(monitor, load_fixture("state.json"))
     await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is None)
 
@@ -138,9 +147,7 @@ async def test_label_database_problem_is_a_warning_until_the_monitor_starts_with
     issue_id = f"label_store_{init_integration.entry_id}"
     problem = "the label database was unreadable (file is not a database); it was moved aside"
     await _restart_with(monitor, _state_with_storage(labels_problem=problem))
-    issue = await wait_issue(issue_registry, issue_id)
-    assert issue.severity is ir.IssueSeverity.WARNING
-    assert issue.translation_placeholders == {"name": "Nursery", "problem": problem}
+    await _issue_shown(issue_registry, issue_id, ir.IssueSeverity.WARNING, problem=problem)
     assert _storage_issues(issue_registry) == {"label_store"}
     await _restart_with(monitor, load_fixture("state.json"))
     await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is None)
