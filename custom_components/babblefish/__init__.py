@@ -13,6 +13,7 @@ from .api import BabblefishClient
 from .blueprint_install import async_install_blueprints
 from .const import DOMAIN
 from .coordinator import BabblefishConfigEntry, BabblefishCoordinator
+from .notify_actions import async_listen_for_not_crying
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -27,8 +28,10 @@ PLATFORMS: list[Platform] = [
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions once, so they exist (and explain themselves) even with no monitor loaded."""
+    """Register the actions once, so they exist (and explain themselves) even with no monitor loaded;
+    listen for the notify blueprint's "Not crying" taps."""
     async_setup_services(hass)
+    async_listen_for_not_crying(hass)
     return True
 
 

@@ -13,6 +13,7 @@ import aiohttp
 from yarl import URL
 
 from . import protocol
+from .adaptation import Adaptation
 from .exceptions import (
     BabblefishAuthenticationError,
     BabblefishCommandError,
@@ -141,6 +142,11 @@ class BabblefishClient:
         """Daily cry totals and recent episodes."""
         data = await self._request(protocol.ROUTE_HISTORY, params={"days": str(days)})
         return History.read(WireObject(data, "history"))
+
+    async def adaptation(self) -> Adaptation:
+        """What the monitor has learnt from labels, and whether it applies it."""
+        data = await self._request(protocol.ROUTE_ADAPTATION)
+        return Adaptation.read(WireObject(data, "adaptation"))
 
     async def label_episode(
         self, episode_id: int, verdict: str, what: str | None = None, note: str | None = None

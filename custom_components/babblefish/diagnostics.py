@@ -1,4 +1,4 @@
-"""Diagnostics: the entry (token redacted), the monitor's info and state, connection health."""
+"""Diagnostics: the entry (token redacted), the monitor's info, state and adaptation, connection health."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
 
+from .api import BabblefishError
 from .coordinator import BabblefishConfigEntry
 
 TO_REDACT = {CONF_TOKEN}
@@ -21,6 +22,12 @@ async def async_get_config_entry_diagnostics(
     coordinator = entry.runtime_data
     info = asdict(coordinator.data.info)
     info["capabilities"] = sorted(info["capabilities"])
+    # Asked for now, not pushed: what the labels taught the monitor, and why it is or is not
+    # applied. A monitor that cannot answer still leaves the rest of the download useful.
+    try:
+        adaptation: dict[str, Any] = asdict(await coordinator.client.adaptation())
+    except BabblefishError as err:
+        adaptation = {"error": str(err)}
     return {
         "entry": {
             "title": entry.title,
@@ -36,4 +43,5 @@ async def async_get_config_entry_diagnostics(
         },
         "info": info,
         "state": asdict(coordinator.data.state),
+        "adaptation": adaptation,
     }

@@ -8,6 +8,7 @@ from homeassistant.helpers import issue_registry as ir
 
 from .const import (
     DOMAIN,
+    ISSUE_LABEL_STORE,
     ISSUE_MODEL_ERROR,
     ISSUE_PROTOCOL_MISMATCH,
     ISSUE_STORAGE_FULL,
@@ -34,6 +35,7 @@ ALL_KINDS = (
     ISSUE_STORAGE_LOCKED,
     ISSUE_STORAGE_UNWRITABLE,
     ISSUE_TALLY_MOVED_ASIDE,
+    ISSUE_LABEL_STORE,
 )
 
 
@@ -102,6 +104,12 @@ def async_sync_storage_issues(hass: HomeAssistant, entry: ConfigEntry, storage: 
             "unsaved_seconds": str(round(storage.unsaved_seconds)),
         }
         _async_raise(hass, entry, active, {"error": storage.error or storage.status, **unsaved})
+    # Detection and the tally go on either way, so a label database's trouble is a warning.
+    if storage.labels_problem is None:
+        async_delete_issue(hass, entry, ISSUE_LABEL_STORE)
+    else:
+        problem = {"problem": storage.labels_problem}
+        _async_raise(hass, entry, ISSUE_LABEL_STORE, problem, ir.IssueSeverity.WARNING)
     if storage.moved_aside is None:
         async_delete_issue(hass, entry, ISSUE_TALLY_MOVED_ASIDE)
         return

@@ -13,6 +13,7 @@ ROUTE_STATE: Final = "state"
 ROUTE_HISTORY: Final = "history"
 ROUTE_WEBSOCKET: Final = "ws"
 ROUTE_LABELS: Final = "labels"
+ROUTE_ADAPTATION: Final = "adaptation"
 HEALTH_OK: Final = "ok"
 
 MESSAGE_HELLO: Final = "hello"

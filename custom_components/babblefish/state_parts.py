@@ -51,3 +51,4 @@ class Storage(WireModel):
     unsaved_seconds: float
     moved_aside: str | None
     moved_reason: str | None
+    labels_problem: str | None

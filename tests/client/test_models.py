@@ -15,14 +15,13 @@ from custom_components.babblefish.exceptions import BabblefishProtocolError
 from custom_components.babblefish.models import (
     CommandResult,
     CryEvent,
-    History,
     Info,
     State,
 )
 from custom_components.babblefish.wire import WireObject
 from custom_components.babblefish.wire_model import WireModel
 
-from .wire_cases import broken_payloads
+from .wire_cases import ROUTE_READERS, broken_payloads
 
 FIXTURES = Path(__file__).resolve().parents[1] / "ha" / "fixtures"
 
@@ -33,10 +32,11 @@ def _fixture(name: str) -> dict[str, Any]:
 
 
 READERS: dict[str, Callable[[dict[str, Any]], object]] = {
-    "info.json": lambda payload: Info.read(WireObject(payload, "info")),
-    "state.json": lambda payload: State.read(WireObject(payload, "state")),
-    "state_crying.json": lambda payload: State.read(WireObject(payload, "state")),
-    "history.json": lambda payload: History.read(WireObject(payload, "history")),
+    "info.json": ROUTE_READERS["info"],
+    "state.json": ROUTE_READERS["state"],
+    "state_crying.json": ROUTE_READERS["state"],
+    "history.json": ROUTE_READERS["history"],
+    "adaptation.json": ROUTE_READERS["adaptation"],
     "event_cry_started.json": parse_message,
     "event_cry_ended.json": parse_message,
 }

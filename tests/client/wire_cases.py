@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from custom_components.babblefish.adaptation import Adaptation
+from custom_components.babblefish.models import History, Info, State
+from custom_components.babblefish.wire import WireObject
+
+# How the client reads each GET route's answer.
+ROUTE_READERS: dict[str, Callable[[Any], object]] = {
+    "info": lambda payload: Info.read(WireObject(payload, "info")),
+    "state": lambda payload: State.read(WireObject(payload, "state")),
+    "history": lambda payload: History.read(WireObject(payload, "history")),
+    "adaptation": lambda payload: Adaptation.read(WireObject(payload, "adaptation")),
+}
 
 # Keys chosen by the model (its labels), not by the protocol: any name may come or go.
 FREE_KEYS = frozenset({"scores"})

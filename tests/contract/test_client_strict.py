@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from client.wire_cases import broken_payloads
+from client.wire_cases import ROUTE_READERS, broken_payloads
 from monitor_server import running_monitor
 
 from custom_components.babblefish.api import parse_message
 from custom_components.babblefish.exceptions import BabblefishProtocolError
-from custom_components.babblefish.models import CryEvent, Hello, History, Info, State
-from custom_components.babblefish.wire import WireObject
+from custom_components.babblefish.models import CryEvent, Hello
 
 
 async def _real_payloads(tmp_path: Path, model: Path) -> dict[str, Any]:
@@ -41,16 +40,13 @@ async def _real_payloads(tmp_path: Path, model: Path) -> dict[str, Any]:
                     elif key == "state" and message["state"]["crying"]:
                         key = "state:crying"
                     payloads.setdefault(key, message)
-        for route in ("info", "state", "history"):
+        for route in ROUTE_READERS:
             async with session.get(f"{mon.url}/api/v1/{route}") as resp:
                 payloads[f"GET {route}"] = await resp.json()
     return payloads
 
 
-READERS = {
-    "GET info": lambda payload: Info.read(WireObject(payload, "info")),
-    "GET state": lambda payload: State.read(WireObject(payload, "state")),
-    "GET history": lambda payload: History.read(WireObject(payload, "history")),
+READERS = {f"GET {route}": read for route, read in ROUTE_READERS.items()} | {
     "hello": parse_message,
     "state:crying": parse_message,
     "event:cry_started": parse_message,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ class FakeMonitor:
         self.info = load_fixture("info.json")
         self.state = load_fixture("state.json")
         self.history = load_fixture("history.json")
+        self.adaptation = load_fixture("adaptation.json")
         self.commands: list[dict[str, Any]] = []
         self.labels: list[dict[str, Any]] = []
         self.command_error: str | None = None
@@ -52,17 +54,14 @@ class FakeMonitor:
     async def _health(self, request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
-    async def _info(self, request: web.Request) -> web.Response:
-        refused = self._guard(request)
-        return refused if refused is not None else web.json_response(self.info)
+    def _serve(self, attribute: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+        """A GET handler answering the payload this fake currently holds in `attribute`."""
 
-    async def _state(self, request: web.Request) -> web.Response:
-        refused = self._guard(request)
-        return refused if refused is not None else web.json_response(self.state)
+        async def handler(request: web.Request) -> web.Response:
+            refused = self._guard(request)
+            return refused if refused is not None else web.json_response(getattr(self, attribute))
 
-    async def _history(self, request: web.Request) -> web.Response:
-        refused = self._guard(request)
-        return refused if refused is not None else web.json_response(self.history)
+        return handler
 
     def _episode(self, episode_id: object) -> dict[str, Any] | None:
         """The episode with this id in the history or the state, None when there is none."""
@@ -149,9 +148,10 @@ class FakeMonitor:
         """Listen on loopback (the same port again after a drop)."""
         app = web.Application()
         app.router.add_get("/api/v1/health", self._health)
-        app.router.add_get("/api/v1/info", self._info)
-        app.router.add_get("/api/v1/state", self._state)
-        app.router.add_get("/api/v1/history", self._history)
+        app.router.add_get("/api/v1/info", self._serve("info"))
+        app.router.add_get("/api/v1/state", self._serve("state"))
+        app.router.add_get("/api/v1/history", self._serve("history"))
+        app.router.add_get("/api/v1/adaptation", self._serve("adaptation"))
         app.router.add_get("/api/v1/ws", self._ws)
         app.router.add_post("/api/v1/labels", self._add_label)
         self._runner = web.AppRunner(app, shutdown_timeout=0.1)

@@ -6,6 +6,7 @@ import asyncio
 import copy
 from typing import Any
 
+import pytest
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
@@ -17,7 +18,7 @@ CRYING = "binary_sensor.nursery_crying"
 INPUTS = {"crying_sensor": CRYING, "notify_action": "notify.test_phone", "min_duration": 0}
 
 
-async def _notify_automation(hass: HomeAssistant) -> list[ServiceCall]:
+async def _notify_automation(hass: HomeAssistant, **inputs: Any) -> list[ServiceCall]:
     """The blueprint the integration installed, as one automation; returns the phone's calls."""
     calls = async_mock_service(hass, "notify", "test_phone")
     assert await async_setup_component(
@@ -27,7 +28,10 @@ async def _notify_automation(hass: HomeAssistant) -> list[ServiceCall]:
             "automation": [
                 {
                     "alias": "notify",
-                    "use_blueprint": {"path": "babblefish/notify_on_crying.yaml", "input": INPUTS},
+                    "use_blueprint": {
+                        "path": "babblefish/notify_on_crying.yaml",
+                        "input": {**INPUTS, **inputs},
+                    },
                 }
             ]
         },
@@ -46,10 +50,10 @@ def _ended(state: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _notified(
-    hass: HomeAssistant, monitor: FakeMonitor
+    hass: HomeAssistant, monitor: FakeMonitor, **inputs: Any
 ) -> tuple[list[ServiceCall], dict[str, Any]]:
     """Episode 4 starts; returns the phone's calls once it is notified, and the crying state."""
-    calls = await _notify_automation(hass)
+    calls = await _notify_automation(hass, **inputs)
     await monitor.push(load_fixture("event_cry_started.json"))
     crying = load_fixture("state_crying.json")
     await monitor.push_state(crying)
@@ -78,14 +82,11 @@ async def test_not_crying_labels_the_announced_episode_once_it_ends(
 ) -> None:
     calls, crying = await _notified(hass, monitor)
     actions = calls[0].data["data"]["actions"]
-    assert [a["action"] for a in actions] == [
-        "BABBLEFISH_ON_MY_WAY",
-        "BABBLEFISH_NOT_CRYING_4",
-        "URI",
-    ]
+    not_crying = f"BABBLEFISH_NOT_CRYING_{init_integration.entry_id}_4"
+    assert [a["action"] for a in actions] == ["BABBLEFISH_ON_MY_WAY", not_crying, "URI"]
     assert actions[1]["title"] == "Not crying"
 
-    _tap(hass, "BABBLEFISH_NOT_CRYING_4")
+    _tap(hass, not_crying)
     await wait_until(lambda: calls[-1].data["message"] == "clear_notification")
     # Still crying: the monitor would refuse a label on a running episode, so none is sent yet.
     await _let_run(hass)
@@ -101,7 +102,6 @@ async def test_on_my_way_labels_nothing(
     hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor
 ) -> None:
     calls, crying = await _notified(hass, monitor)
-    _tap(hass, "BABBLEFISH_NOT_CRYING_3")  # another episode's button: ignored
     _tap(hass, "BABBLEFISH_ON_MY_WAY")
     await wait_until(lambda: calls[-1].data["message"] == "clear_notification")
     await monitor.push_state(_ended(crying))
@@ -109,3 +109,61 @@ async def test_on_my_way_labels_nothing(
     await _let_run(hass)
     assert monitor.labels == []
     assert [c.data["message"] for c in calls].count("clear_notification") == 1
+
+
+def _second_cry(first: dict[str, Any]) -> dict[str, Any]:
+    """Episode 5 running, a little after episode 4 ended."""
+    second = copy.deepcopy(first)
+    second["episodes_today"] = 5
+    second["last_episode"] = {
+        "id": 5,
+        "start": "2026-11-20T09:40:00+00:00",
+        "end": None,
+        "duration_s": 31.0,
+        "peak_score": 0.95,
+    }
+    return second
+
+
+async def test_a_tap_on_an_earlier_notification_labels_its_own_episode(
+    hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor
+) -> None:
+    """Cry 4 is notified and ends; cry 5 restarts the run and is notified; the parent then taps
+    "Not crying" on cry 4's notification: cry 4 is labelled, cry 5 is not, and cry 5's
+    notification (same tag) is left on the phones."""
+    # No cool-down: the second cry comes seconds later here, not after ten minutes.
+    calls, crying = await _notified(hass, monitor, cooldown=0)
+    await monitor.push(load_fixture("event_cry_ended.json"))
+    await monitor.push_state(_ended(crying))
+    await _crying_is(hass, "off")
+    monitor.history["episodes"].insert(0, _ended(crying)["last_episode"])  # as the monitor keeps it
+
+    started = load_fixture("event_cry_started.json")
+    started["data"].update(id=5, start="2026-11-20T09:40:00+00:00")
+    await monitor.push(started)
+    await monitor.push_state(_second_cry(crying))
+    await wait_until(lambda: len(calls) == 2)
+    second = [a["action"] for a in calls[1].data["data"]["actions"]]
+    assert second[1] == f"BABBLEFISH_NOT_CRYING_{init_integration.entry_id}_5"
+
+    _tap(hass, f"BABBLEFISH_NOT_CRYING_{init_integration.entry_id}_4")
+    await wait_until(lambda: monitor.labels)
+    assert monitor.labels == [{"episode_id": 4, "verdict": "not_crying"}]
+    await _let_run(hass)
+    assert [c.data["message"] for c in calls].count("clear_notification") == 0
+
+
+async def test_a_tap_for_another_monitor_labels_nothing(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    monitor: FakeMonitor,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Episode numbers repeat across monitors: a button naming another (or a removed) monitor
+    leaves this one's episode alone, and says so in the log."""
+    await monitor.push_state(_ended(load_fixture("state_crying.json")))
+    _tap(hass, "BABBLEFISH_NOT_CRYING_01JOTHERMONITOR_4")
+    _tap(hass, f"BABBLEFISH_NOT_CRYING_{init_integration.entry_id}_four")
+    await hass.async_block_till_done()
+    assert monitor.labels == []
+    assert "names monitor 01JOTHERMONITOR, which is not loaded" in caplog.text

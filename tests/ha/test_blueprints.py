@@ -284,28 +284,23 @@ async def test_light_off_when_the_monitor_stays_away(
     assert len(off_calls) == 1
 
 
-async def test_light_stays_on_through_a_short_monitor_restart(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+@pytest.mark.parametrize(
+    ("away_s", "back_crying"),
+    [(60, True), (20, False)],
+    ids=["back-still-crying", "cry-ended-while-away"],
+)
+async def test_light_after_a_short_monitor_restart(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, away_s: float, back_crying: bool
 ) -> None:
-    """Away for less than the delay and still crying: the light stays on until calm."""
+    """Away for less than the delay: still crying on return (on -> unavailable -> on), the light
+    stays on until calm; ended meanwhile (on -> unavailable -> off), it goes off as after calm."""
     off_calls = await _light_automation(hass, LIGHT)
     await _crying_is(hass, "on", "unavailable")
-    await _advance(hass, freezer, minutes=1)
-    await _crying_is(hass, "on")
-    await _advance(hass, freezer, minutes=10)
-    assert off_calls == []
-    await _crying_is(hass, "off")
-    await _advance(hass, freezer, minutes=2, seconds=1)
-    assert len(off_calls) == 1
-
-
-async def test_light_off_when_crying_ended_during_a_restart(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory
-) -> None:
-    """on -> unavailable -> off (the cry ended while the monitor restarted) turns the light off."""
-    off_calls = await _light_automation(hass, LIGHT)
-    await _crying_is(hass, "on", "unavailable")
-    await _advance(hass, freezer, seconds=20)
+    await _advance(hass, freezer, seconds=away_s)
+    if back_crying:
+        await _crying_is(hass, "on")
+        await _advance(hass, freezer, minutes=10)
+        assert off_calls == []
     await _crying_is(hass, "off")
     await _advance(hass, freezer, minutes=2, seconds=1)
     assert len(off_calls) == 1

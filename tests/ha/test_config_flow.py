@@ -2,70 +2,25 @@
 
 from __future__ import annotations
 
-from ipaddress import ip_address
 from typing import Any
 
 import pytest
-from homeassistant.config_entries import SOURCE_HASSIO, SOURCE_USER, SOURCE_ZEROCONF
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers.service_info.hassio import HassioServiceInfo
-from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.babblefish.const import DOMAIN
 
 from .conftest import settle
 from .fake_monitor import FakeMonitor
-
-DEVICE_ID = "3f2a9c1e5b7d4a60b8e2f1c0d9a87654"
-
-
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-def _entry_data(monitor: FakeMonitor) -> dict[str, Any]:
-    """What an entry for the fake monitor stores once set up."""
-    return {CONF_HOST: monitor.host, CONF_PORT: monitor.port, CONF_TOKEN: "test-token"}
-
-
-def _user_input(monitor: FakeMonitor, **overrides: Any) -> dict[str, Any]:
-    return {
-        CONF_HOST: monitor.host,
-        CONF_PORT: monitor.port,
-        CONF_TOKEN: monitor.token,
-        **overrides,
-    }
-
-
-def _zeroconf(monitor: FakeMonitor, **properties: str) -> ZeroconfServiceInfo:
-    props = {"device_id": DEVICE_ID, "name": "Nursery", "protocol_version": "1", "version": "0.1.0"}
-    props.update(properties)
-    return ZeroconfServiceInfo(
-        ip_address=ip_address(monitor.host),
-        ip_addresses=[ip_address(monitor.host)],
-        hostname="nursery.local.",
-        name="Nursery._babblefish._tcp.local.",
-        port=monitor.port,
-        type="_babblefish._tcp.local.",
-        properties=props,
-    )
-
-
-def _hassio(monitor: FakeMonitor, token: str | None = None) -> HassioServiceInfo:
-    return HassioServiceInfo(
-        config={"host": monitor.host, "port": monitor.port, "token": token or monitor.token},
-        name="Babblefish",
-        slug="babblefish",
-        uuid="1234",
-    )
+from .flow_inputs import (
+    DEVICE_ID,
+    closed_port,
+    entry_data,
+    form_input,
+)
 
 
 async def test_user_flow(hass: HomeAssistant, monitor: FakeMonitor) -> None:
@@ -74,11 +29,11 @@ async def test_user_flow(hass: HomeAssistant, monitor: FakeMonitor) -> None:
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _user_input(monitor, host=f" {monitor.host} ")
+        result["flow_id"], form_input(monitor, host=f" {monitor.host} ")
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Nursery"
-    assert result["data"] == _entry_data(monitor)
+    assert result["data"] == entry_data(monitor)
     assert result["result"].unique_id == DEVICE_ID
 
 
@@ -96,11 +51,11 @@ async def test_user_flow_errors_then_recovers(
 ) -> None:
     """Each failure shows its error on the form, and fixing it finishes the flow."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    user_input = _user_input(monitor)
+    user_input = form_input(monitor)
     if CONF_TOKEN in change:
         user_input[CONF_TOKEN] = change[CONF_TOKEN]
     if CONF_PORT in change:
-        user_input[CONF_PORT] = _closed_port()
+        user_input[CONF_PORT] = closed_port()
     if "protocol_version" in change:
         monitor.info["protocol_version"] = change["protocol_version"]
     if "malformed" in change:
@@ -111,7 +66,7 @@ async def test_user_flow_errors_then_recovers(
 
     monitor.info["protocol_version"] = 1
     monitor.info["device_id"] = DEVICE_ID
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], _user_input(monitor))
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form_input(monitor))
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -119,7 +74,7 @@ async def test_user_flow_non_json_answer(hass: HomeAssistant, monitor: FakeMonit
     """A server that is not a monitor (HTTP error) is reported as unreachable."""
     monitor.http_status = 500
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}, data=_user_input(monitor)
+        DOMAIN, context={"source": SOURCE_USER}, data=form_input(monitor)
     )
     assert result["errors"] == {"base": "cannot_connect"}
 
@@ -135,7 +90,7 @@ async def test_user_flow_unknown_error(hass: HomeAssistant, monitor: FakeMonitor
         side_effect=BabblefishError("boom"),
     ):
         result = await hass.config_entries.flow.async_init(
-            DOMAIN, context={"source": SOURCE_USER}, data=_user_input(monitor)
+            DOMAIN, context={"source": SOURCE_USER}, data=form_input(monitor)
         )
     assert result["errors"] == {"base": "unknown"}
 
@@ -151,128 +106,12 @@ async def test_user_flow_already_configured_updates_address(
     )
     entry.add_to_hass(hass)
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}, data=_user_input(monitor)
+        DOMAIN, context={"source": SOURCE_USER}, data=form_input(monitor)
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert entry.data[CONF_HOST] == monitor.host
     assert entry.data[CONF_TOKEN] == monitor.token
-    await settle(hass)
-
-
-async def test_hassio_discovery(hass: HomeAssistant, monitor: FakeMonitor) -> None:
-    """The add-on's discovery needs one confirming click and no typing."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_HASSIO}, data=_hassio(monitor)
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "hassio_confirm"
-    assert result["description_placeholders"] == {"name": "Nursery"}
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "Nursery"
-    assert result["data"] == _entry_data(monitor)
-    assert result["result"].unique_id == DEVICE_ID
-    await settle(hass)
-
-
-@pytest.mark.parametrize(("token", "reason"), [("wrong", "invalid_auth")])
-async def test_hassio_discovery_rejected_token(
-    hass: HomeAssistant, monitor: FakeMonitor, token: str, reason: str
-) -> None:
-    """A discovery whose token the monitor rejects aborts."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_HASSIO}, data=_hassio(monitor, token)
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == reason
-
-
-async def test_hassio_discovery_unreachable(hass: HomeAssistant, monitor: FakeMonitor) -> None:
-    """A discovery pointing nowhere aborts with cannot_connect."""
-    info = _hassio(monitor)
-    info.config["port"] = _closed_port()
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_HASSIO}, data=info
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "cannot_connect"
-
-
-async def test_zeroconf_discovery(hass: HomeAssistant, monitor: FakeMonitor) -> None:
-    """A standalone monitor is found; the user pastes the token; a wrong token is reported first."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf(monitor)
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "zeroconf_confirm"
-    assert result["description_placeholders"] == {
-        "name": "Nursery",
-        "host": monitor.host,
-        "port": str(monitor.port),
-    }
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_TOKEN: "nope"})
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "invalid_auth"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_TOKEN: monitor.token}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "Nursery"
-    assert result["result"].unique_id == DEVICE_ID
-    await settle(hass)
-
-
-async def test_zeroconf_wrong_device(hass: HomeAssistant, monitor: FakeMonitor) -> None:
-    """If the address answers with another device id, the flow aborts."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf(monitor, device_id="other")
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_TOKEN: monitor.token}
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_device"
-
-
-@pytest.mark.parametrize(
-    ("properties", "reason"),
-    [
-        ({"device_id": ""}, "invalid_discovery_info"),
-        ({"protocol_version": "2"}, "protocol_mismatch"),
-    ],
-)
-async def test_zeroconf_aborts(
-    hass: HomeAssistant, monitor: FakeMonitor, properties: dict[str, str], reason: str
-) -> None:
-    """Discovery without a device id, or of another protocol version, aborts."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf(monitor, **properties)
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == reason
-
-
-@pytest.mark.parametrize(
-    ("source", "stored_token"), [(SOURCE_HASSIO, "old"), (SOURCE_ZEROCONF, "test-token")]
-)
-async def test_discovery_updates_existing_entry(
-    hass: HomeAssistant, monitor: FakeMonitor, source: str, stored_token: str
-) -> None:
-    """A known monitor found again gets its new host and port (the add-on brings its token too)."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=DEVICE_ID,
-        data={CONF_HOST: "10.0.0.9", CONF_PORT: 1, CONF_TOKEN: stored_token},
-    )
-    entry.add_to_hass(hass)
-    info = _hassio(monitor) if source == SOURCE_HASSIO else _zeroconf(monitor)
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": source}, data=info
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
-    assert entry.data == _entry_data(monitor)
     await settle(hass)
 
 
@@ -303,12 +142,12 @@ async def test_reconfigure(
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _user_input(monitor, port=_closed_port())
+        result["flow_id"], form_input(monitor, port=closed_port())
     )
     assert result["errors"] == {"base": "cannot_connect"}
     monitor.token = "rotated"
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _user_input(monitor, host=f"{monitor.host} ")
+        result["flow_id"], form_input(monitor, host=f"{monitor.host} ")
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -326,7 +165,7 @@ async def test_reauth_or_reconfigure_to_another_device_is_refused(
         user_input: dict[str, Any] = {CONF_TOKEN: monitor.token}
     else:
         result = await init_integration.start_reconfigure_flow(hass)
-        user_input = _user_input(monitor)
+        user_input = form_input(monitor)
     monitor.info["device_id"] = "another"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
     assert result["type"] is FlowResultType.ABORT

@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.babblefish.api import BabblefishClient
 from custom_components.babblefish.labels import sound_state, sound_states
-from custom_components.babblefish.sound import SOUND_HOLD_S
+from custom_components.babblefish.sound import SOUND_MAJORITY_S, SOUND_WINDOW_S
 
 from .conftest import wait_connected, wait_state, wait_until
 from .fake_monitor import FakeMonitor, load_fixture
@@ -90,25 +90,53 @@ async def test_flickering_classes_write_nothing(
 async def test_a_lasting_sound_is_followed_once(
     hass: HomeAssistant, without_push: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
-    """A sound that holds for SOUND_HOLD_S becomes the state, with one change, not sooner."""
+    """A sound heard for more than half the window becomes the state, with one change, not sooner."""
     changes = _changes(hass, SOUND)
     await _hear(hass, without_push, "talking")
-    await _later(hass, freezer, SOUND_HOLD_S / 2)
+    await _later(hass, freezer, SOUND_MAJORITY_S - 1)
     await _hear(hass, without_push, "talking")
     assert hass.states.get(SOUND).state == "quiet"
-    await _later(hass, freezer, SOUND_HOLD_S / 2 + 0.5)
+    await _later(hass, freezer, 1.5)
     assert hass.states.get(SOUND).state == "talking"
     await _hear(hass, without_push, "talking")
     assert changes == ["talking"]
 
 
-async def test_crying_shows_at_once(
+async def test_a_sound_through_flicker_is_followed(
+    hass: HomeAssistant, without_push: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Talking with every fourth window heard as something else still wins the minute: the
+    sensor follows the majority, not an unbroken run."""
+    changes = _changes(hass, SOUND)
+    for second in range(int(SOUND_WINDOW_S)):
+        await _hear(hass, without_push, "other" if second % 4 == 3 else "talking")
+        await _later(hass, freezer, 1)
+    assert changes == ["talking"]
+
+
+async def test_the_shown_sound_stays_until_another_has_the_majority(
+    hass: HomeAssistant, without_push: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Hysteresis: once white noise is shown, quiet and talking taking turns change nothing."""
+    changes = _changes(hass, SOUND)
+    await _hear(hass, without_push, "white_noise")
+    await _later(hass, freezer, SOUND_WINDOW_S)
+    for second in range(2 * int(SOUND_WINDOW_S)):
+        await _hear(hass, without_push, "quiet" if second % 2 else "talking")
+        await _later(hass, freezer, 1)
+    assert changes == ["white_noise"]
+
+
+async def test_a_short_cry_leaves_the_sound_alone(
     hass: HomeAssistant, init_integration: MockConfigEntry, monitor: FakeMonitor
 ) -> None:
-    """When the monitor says a cry episode is on, Sound reads crying with it, no hold."""
+    """A cry episode turns Crying on at once; Sound, the room's lasting sound, stays as it was
+    (the logbook gets one line for the cry, not two)."""
+    changes = _changes(hass, SOUND)
     await monitor.push_state(load_fixture("state_crying.json"))
     await wait_state(hass, CRYING, "on")
-    assert hass.states.get(SOUND).state == "crying"
+    assert hass.states.get(SOUND).state == "quiet"
+    assert changes == []
 
 
 async def test_custom_model_labels_read_as_words(

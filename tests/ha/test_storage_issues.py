@@ -21,6 +21,13 @@ def _state_with_storage(**storage: Any) -> dict[str, Any]:
     return state
 
 
+async def _restart_with(monitor: FakeMonitor, state: dict[str, Any]) -> None:
+    """The monitor starts again and reports `state` from its first snapshot."""
+    monitor.state = state
+    await monitor.drop()
+    await monitor.start()
+
+
 def _storage_issues(registry: ir.IssueRegistry) -> set[str]:
     """The translation keys of the open storage repairs."""
     return {
@@ -28,6 +35,15 @@ def _storage_issues(registry: ir.IssueRegistry) -> set[str]:
         for (domain, _), issue in registry.issues.items()
         if domain == DOMAIN and issue.translation_key != "unreachable"
     }
+
+
+async def _issue_shown(
+    registry: ir.IssueRegistry, issue_id: str, severity: ir.IssueSeverity, **placeholders: str
+) -> None:
+    """Wait for the repair `issue_id` and check its severity and the words it shows."""
+    issue = await wait_issue(registry, issue_id)
+    assert issue.severity is severity
+    assert issue.translation_placeholders == {"name": "Nursery", **placeholders}
 
 
 @pytest.mark.parametrize(
@@ -53,14 +69,14 @@ async def test_storage_status_raises_its_issue_and_ok_clears_it(
         status=status, error="database or disk is full", unsaved_episodes=2, unsaved_seconds=41.6
     )
     await monitor.push_state(state)
-    issue = await wait_issue(issue_registry, issue_id)
-    assert issue.severity is ir.IssueSeverity.ERROR
-    assert issue.translation_placeholders == {
-        "name": "Nursery",
-        "error": "database or disk is full",
-        "unsaved_episodes": "2",
-        "unsaved_seconds": "42",
-    }
+    await _issue_shown(
+        issue_registry,
+        issue_id,
+        ir.IssueSeverity.ERROR,
+        error="database or disk is full",
+        unsaved_episodes="2",
+        unsaved_seconds="42",
+    )
     assert _storage_issues(issue_registry) == {kind}
     await monitor.push_state(load_fixture("state.json"))
     await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is None)
@@ -91,19 +107,15 @@ async def test_tally_moved_aside_is_reported_with_its_file(
     state = _state_with_storage(
         moved_aside="tally.db.corrupt-20261201T030000", moved_reason="quick_check failed"
     )
-    monitor.state = state
-    await monitor.drop()
-    await monitor.start()
-    issue = await wait_issue(issue_registry, issue_id)
-    assert issue.severity is ir.IssueSeverity.WARNING
-    assert issue.translation_placeholders == {
-        "name": "Nursery",
-        "file": "tally.db.corrupt-20261201T030000",
-        "reason": "quick_check failed",
-    }
-    monitor.state = load_fixture("state.json")
-    await monitor.drop()
-    await monitor.start()
+    await _restart_with(monitor, state)
+    await _issue_shown(
+        issue_registry,
+        issue_id,
+        ir.IssueSeverity.WARNING,
+        file="tally.db.corrupt-20261201T030000",
+        reason="quick_check failed",
+    )
+    await _restart_with(monitor, load_fixture("state.json"))
     await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is None)
 
 
@@ -122,3 +134,20 @@ async def test_storage_trouble_at_setup_is_shown_and_removal_clears_it(
     assert await hass.config_entries.async_remove(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_label_database_problem_is_a_warning_until_the_monitor_starts_without_it(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    monitor: FakeMonitor,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """The monitor's sentence about its label database is shown as it is; a start with a working
+    database clears it, and the tally's own repairs stay out of it."""
+    issue_id = f"label_store_{init_integration.entry_id}"
+    problem = "the label database was unreadable (file is not a database); it was moved aside"
+    await _restart_with(monitor, _state_with_storage(labels_problem=problem))
+    await _issue_shown(issue_registry, issue_id, ir.IssueSeverity.WARNING, problem=problem)
+    assert _storage_issues(issue_registry) == {"label_store"}
+    await _restart_with(monitor, load_fixture("state.json"))
+    await wait_until(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is None)

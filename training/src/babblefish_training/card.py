@@ -143,12 +143,28 @@ def _mining_lines(training: dict[str, Any]) -> list[str]:
     ]
 
 
+def _cascade_lines(cascade: dict[str, Any] | None) -> list[str]:
+    """The opening paragraph of a model that asks a second model about cry-like windows."""
+    if not cascade:
+        return []
+    return [
+        f"**A cascade: the small network below, with {cascade['name']} (`{cascade['file']}`) asked "
+        f"for a second opinion** on every window the small network scores >= {cascade['gate']:g} as "
+        f"crying; the detector acts on the {cascade['fusion']} of the two calibrated scores, at a "
+        f"fused threshold of {cascade['fused_threshold']:.4g}. The generated sections below "
+        "describe the small network; the cascade's figures are in the notes. Without the second "
+        "model the monitor runs the small network alone at its own threshold.",
+        "",
+    ]
+
+
 def render_card(spec: dict[str, Any]) -> str:
     """Markdown model card for a model directory."""
     training = spec.get("training", {})
     lines = [
         f"# {spec['name']} {spec['version']}",
         "",
+        *_cascade_lines(spec.get("cascade")),
         f"Architecture `{spec.get('arch')}`: {spec.get('params', 0):,} parameters, "
         f"{spec.get('multiply_adds_per_window', 0) / 1e6:.2f} M multiply-adds per 1-s window, "
         f"{spec.get('model_bytes', 0):,} bytes as full-integer int8 TFLite (int8 in, int8 logits "

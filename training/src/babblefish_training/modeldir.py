@@ -76,4 +76,4 @@ def rewrite_spec(out: Path, spec: dict[str, Any]) -> None:
     card = out / CARD_FILE
     text = card.read_text(encoding="utf-8") if card.is_file() else ""
     notes = text[text.index(NOTES_HEADING) :] if NOTES_HEADING in text else ""
-    card.write_text(render_card(spec) + notes, encoding="utf-8")
+    card.write_text(render_card(spec) + ("\n" + notes if notes else ""), encoding="utf-8")

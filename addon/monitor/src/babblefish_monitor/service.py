@@ -96,6 +96,7 @@ class Monitor:
         self.labels: LabelService | None = LabelService(self, config.data_dir, config.record_clips)
         self.labels.attach(self.pipeline)
         self.audio.labels = self.labels
+        self.live.labels_problem = self.labels.store.problem
         panel = PanelRoutes(self)
         panel.add_to(self.server.app)
         add_panel_page(self.server.app)

@@ -96,6 +96,7 @@ class Storage(TypedDict):
     unsaved_seconds: float
     moved_aside: str | None
     moved_reason: str | None
+    labels_problem: str | None
 
 
 class State(TypedDict):

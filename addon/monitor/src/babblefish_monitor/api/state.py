@@ -31,6 +31,7 @@ class LiveState:
     source_status: protocol.SourceStatus = "starting"
     source_error: str | None = None
     model_error: str | None = None
+    labels_problem: str | None = None  # the label database's trouble at start, if any
 
 
 def episode_dict(episode: EpisodeRecord, tz: tzinfo) -> protocol.Episode:
@@ -49,8 +50,8 @@ def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def storage_dict(storage: StorageState) -> protocol.Storage:
-    """How saving the tally goes, for a repair issue: what is wrong and what is not yet saved."""
+def storage_dict(storage: StorageState, labels_problem: str | None) -> protocol.Storage:
+    """How saving the tally (and labels) goes, for a repair issue: what is wrong, what is unsaved."""
     return {
         "status": storage.status,
         "error": storage.error,
@@ -58,6 +59,7 @@ def storage_dict(storage: StorageState) -> protocol.Storage:
         "unsaved_seconds": storage.unsaved_seconds,
         "moved_aside": storage.moved_aside.name if storage.moved_aside else None,
         "moved_reason": storage.moved_reason,
+        "labels_problem": labels_problem,
     }
 
 
@@ -93,7 +95,7 @@ def build_state(live: LiveState, tally: CryTally, now: datetime) -> protocol.Sta
             "status": "error" if live.model_error else "ok",
             "error": live.model_error,
         },
-        "storage": storage_dict(tally.storage),
+        "storage": storage_dict(tally.storage, live.labels_problem),
         "updated_at": now.isoformat(),
     }
 
