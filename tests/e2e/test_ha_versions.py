@@ -10,7 +10,7 @@ from ha_versions import CURRENT_HA, MINIMUM, HassVersionError, choose
 @pytest.fixture
 def not_root(monkeypatch: pytest.MonkeyPatch) -> None:
     """A user without root: the chroot can be neither built nor entered."""
-    monkeypatch.setattr(ha_versions.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
 
 
 def test_auto_falls_back_to_the_minimum_saying_why_and_how(not_root: None) -> None:
