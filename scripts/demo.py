@@ -13,7 +13,8 @@ import aiohttp
 
 # The harness modules sit beside this script; `python scripts/demo.py` puts them on the path.
 from ha_versions import CHOICES, HassVersion, HassVersionError, choose, current_problem
-from hass_harness import REPO, Hass, write_config
+from hass_config import REPO, write_config
+from hass_harness import Hass
 from managed_process import ProcessError
 from monitor_process import MonitorProcess
 from stack_config import configure_home_assistant

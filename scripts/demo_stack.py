@@ -10,7 +10,8 @@ from pathlib import Path
 
 import aiohttp
 from ha_versions import MINIMUM, HassVersion
-from hass_harness import Hass, free_port, write_config
+from hass_config import write_config
+from hass_harness import Hass, free_port
 from monitor_process import MonitorProcess
 from stack_config import configure_home_assistant
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from demo_stack import running_stack
-from hass_harness import REPO
+from hass_config import REPO
 
 DEMO_AUDIO = REPO / "demo" / "nursery_demo.flac"
 
