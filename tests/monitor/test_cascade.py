@@ -191,3 +191,21 @@ def test_the_per_home_correction_acts_on_the_fused_score(tmp_path: Path) -> None
     best, events = _run(pipeline, _clip(FULL_BAND_CRY))
     assert max(seen) >= pipeline.spec.threshold  # fused: the small model alone stays below it
     assert best == 0.0 and events == []
+
+
+def test_a_second_opinion_stopped_elsewhere_returns_every_sharer_to_the_small_model(
+    tmp_path: Path,
+) -> None:
+    """Pipelines of one model directory share its second model; when it stops while running
+    (here stopped the way a failing invoke stops it), a pipeline still at the fused threshold
+    goes back to the small model's own, instead of deciding at a threshold meant for two."""
+    spec = load_model_dir(_cascade_dir(tmp_path))
+    live, other = Pipeline(spec), Pipeline(spec)
+    alone = Pipeline(load_model_dir(_model_dir(tmp_path / "alone", None, None)))
+    assert live.cascade is other.cascade
+    assert live.detector.on_threshold > alone.detector.on_threshold
+    other.cascade.disable("invoke failed")
+    audio = _clip(FULL_BAND_CRY)
+    assert _run(live, audio) == _run(alone, audio)
+    assert live.detector.on_threshold == alone.detector.on_threshold
+    assert live.cascade.status.status == "unavailable"

@@ -161,25 +161,31 @@ class Pipeline:
         self, context: AudioContext, times: npt.NDArray[np.float64], scores: npt.NDArray[np.float64]
     ) -> npt.NDArray[np.float64]:
         cascade = self.cascade
+        opinion = cascade.opinion
+        if opinion is None:  # stopped while running, here or in a pipeline that shares it
+            self._decide_alone()
+            return scores
         cry = scores[:, self._cry]
         asked = np.flatnonzero(cascade.candidates(cry))
         cascade.seen += cry.size
         if asked.size == 0:
             return scores
-        opinion = cascade.opinion
-        assert opinion is not None
         ends = np.round(times[asked] * self.spec.frontend.sample_rate).astype(np.int64)
         try:
             second = opinion.cry_scores(context.ending_at(ends, opinion.spec.input_samples))
         except ModelError as err:
             cascade.disable(str(err))
-            self._context = None
-            self.detector.retune(self.spec.threshold, self.spec.threshold_shift)
+            self._decide_alone()
             return scores
         cascade.asked += asked.size
         scores = scores.copy()
         scores[asked, self._cry] = cascade.fuse(cry[asked], second)
         return scores
+
+    def _decide_alone(self) -> None:
+        """The small model decides from now on, at its own operating point."""
+        self._context = None
+        self.detector.retune(self.spec.threshold, self.spec.threshold_shift)
 
     def _take_windows(
         self, frames: npt.NDArray[Any]
