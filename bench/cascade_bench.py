@@ -1,7 +1,7 @@
 """Chooses a cascade's gate and fusion on tuning data, then reports it on the dev benches.
 
     python bench/cascade_bench.py [--model DIR] [--second ../shared/models/yamnet/yamnet.tflite]
-        [--gate G --fusion F --second-threshold T] [--json OUT]
+        [--gate G --fusion F --second-threshold T --fused-threshold T --shift S] [--json OUT]
 
 Tuning data (what chooses): the validation clips the model's threshold was set on, and the
 held-out tuning night training builds from them (rebuilt here as bench/out/tuning-night.flac).
@@ -56,6 +56,13 @@ FUSIONS = ("max", "noisy_or", "mean")
 # The second model's score that counts as the small model's threshold (its calibration): a few
 # fixed points, and the one at which it alone allows 1 % validation false positives.
 SECOND_THRESHOLDS = (0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1)
+# The detector's onset, in log-odds below the fused threshold: a higher fused threshold with a
+# larger shift can keep the false alarms it removed and win back the onset time it cost.
+SHIFTS = (0.75, 1.0, 1.25, 1.5, 2.0, 2.5)
+# Printed beside every candidate so the trade-off is visible; never used to choose.
+REPORTED_CLIP_FIGURES = ("full_band_all_dev", "phone_negatives_fpr", "reverberant_cries_recall")
+# Announced-onset latency the nights should keep at their 90th percentile.
+ONSET_P90_TARGET_S = 3.0
 
 
 def tuning_night(spec: Any, clips: list[Any], out: Path) -> Path:
@@ -84,12 +91,14 @@ def pooled(ws: WindowScores, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.
 
 
 def night_trial(
-    ws: WindowScores, cascade: Cascade | None, spec: Any, night: Path
+    ws: WindowScores, cascade: Cascade | None, spec: Any, night: Path, shift: float | None = None
 ) -> dict[str, Any]:
+    """The detector on one night; `shift`: its onset's log-odds below the threshold (None: the
+    model's own)."""
     truth = json.loads(night.with_suffix(".truth.json").read_text(encoding="utf-8"))
     scores, asked = fused(ws, cascade)
     m = functools.partial(trial, Scores(ws.times, scores, ws.audio_seconds), spec, truth,
-                          DEFAULT_HOP_SECONDS)(DetectorConfig())  # fmt: skip
+                          DEFAULT_HOP_SECONDS)(DetectorConfig(threshold_shift=shift))  # fmt: skip
     return {"night": night.name, "episodes": m.truth, "found": round(m.recall * m.truth),
             "false_alarms_per_hour": round(m.false_alarms_per_hour, 3),
             "false_alarm_scenes": m.false_alarm_scenes,
@@ -109,15 +118,22 @@ def make(second: Path, spec: Any, gate: float, fusion: str, threshold: float) ->
 
 def choose(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """On tuning data only: validation clip FPR <= 1 % and every tuning-night episode found with
-    <= 1 false alarm an hour; then the most validation cries, the fewest false alarms, the
-    earliest announced onset and the fewest windows asked, in that order."""
+    <= 1 false alarm an hour; then the most validation cries, the announced-onset p90 target met,
+    the fewest false alarms, the earliest median onset, the fewest windows asked and the smallest
+    shift, in that order. The p90 counts only as met or missed: a tenth of a second nearer a
+    missed target is not worth a false alarm."""
     ok = [r for r in rows if r["validation_fpr"] <= 0.01 and r["tuning_night"]["found"] ==
           r["tuning_night"]["episodes"] and r["tuning_night"]["false_alarms_per_hour"] <= 1.0]  # fmt: skip
     if not ok:
         return None
-    return min(ok, key=lambda r: (-r["validation_recall"], r["tuning_night"]["false_alarms_per_hour"],
-                                  r["tuning_night"]["announced_onset_median_s"],
-                                  r["tuning_night"]["asked_fraction"]))  # fmt: skip
+
+    def key(r: dict[str, Any]) -> tuple[float, ...]:
+        night = r["tuning_night"]
+        late = night["announced_onset_p90_s"] > ONSET_P90_TARGET_S
+        return (-r["validation_recall"], late, night["false_alarms_per_hour"],
+                night["announced_onset_median_s"], night["asked_fraction"], r["shift"])  # fmt: skip
+
+    return min(ok, key=key)
 
 
 def main() -> None:
@@ -130,6 +146,8 @@ def main() -> None:
     parser.add_argument("--second-threshold", type=float, default=None)
     parser.add_argument("--fused-threshold", type=float, default=None,
                         help="the cascade's clip threshold (default: the small model's)")  # fmt: skip
+    parser.add_argument("--shift", type=float, default=None,
+                        help="the detector's onset shift (default: the model's own)")  # fmt: skip
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     spec = load_model_dir(args.model)
@@ -185,7 +203,9 @@ def main() -> None:
 
     rows = []
     print(
-        "tuning data: gate fusion second_fpr | val FPR, val recall, AUC | tuning night found/FA/h/onset med/p90 asked"
+        "tuning data: gate fusion second_threshold fused_threshold shift | val FPR, val recall,"
+        " AUC | tuning night found/episodes FA/h onset median/p90 asked | reported only: "
+        + " ".join(REPORTED_CLIP_FIGURES)
     )
     base_tune = night_trial(nights[tune_path], None, spec, tune_path)
     print("small alone", clip_figs(None, t)["validation_fpr"]["rate"], base_tune)
@@ -193,34 +213,44 @@ def main() -> None:
         cas = make(args.second, spec, gate, fusion, thr)
         fused_t = refit(cas) if own else t
         cf = clip_figs(cas, fused_t)
-        tn = night_trial(nights[tune_path], cas, replace(spec, threshold=fused_t), tune_path)
-        rows.append({"gate": gate, "fusion": fusion, "second_threshold": thr,
-                             "fused_threshold": fused_t,
-                             "validation_fpr": cf["validation_fpr"]["rate"],
-                             "validation_recall": cf["validation_recall"]["rate"],
-                             "validation_auc": round(cf["validation_auc"], 4),
-                             "tuning_night": tn})  # fmt: skip
-        print(gate, fusion, round(thr, 4), round(fused_t, 4), "|", cf["validation_fpr"]["rate"],
-                      cf["validation_recall"]["rate"], round(cf["validation_auc"], 4), "|",
-                      tn["found"], tn["episodes"], tn["false_alarms_per_hour"],
-                      tn["announced_onset_median_s"], tn["announced_onset_p90_s"], tn["asked_fraction"])  # fmt: skip
+        for shift in SHIFTS:
+            tn = night_trial(nights[tune_path], cas, replace(spec, threshold=fused_t), tune_path,
+                             shift)  # fmt: skip
+            rows.append({"gate": gate, "fusion": fusion, "second_threshold": thr,
+                         "fused_threshold": fused_t, "shift": shift,
+                         "validation_fpr": cf["validation_fpr"]["rate"],
+                         "validation_recall": cf["validation_recall"]["rate"],
+                         "validation_auc": round(cf["validation_auc"], 4),
+                         "tuning_night": tn,
+                         "reported_only": {k: cf[k]["rate"] for k in REPORTED_CLIP_FIGURES}})  # fmt: skip
+            print(gate, fusion, round(thr, 4), round(fused_t, 4), shift, "|",
+                  cf["validation_fpr"]["rate"], cf["validation_recall"]["rate"],
+                  round(cf["validation_auc"], 4), "|", tn["found"], tn["episodes"],
+                  tn["false_alarms_per_hour"], tn["announced_onset_median_s"],
+                  tn["announced_onset_p90_s"], tn["asked_fraction"], "| reported:",
+                  *(cf[k]["rate"] for k in REPORTED_CLIP_FIGURES))  # fmt: skip
     best = choose(rows)
     print("chosen on tuning data:", best)
     report: dict[str, Any] = {"second_alone_1pct": at_1pct, "sweep": rows, "chosen": best}
-    chosen: list[tuple[str, Cascade | None, float]] = [("small model alone", None, t)]
+    chosen: list[tuple[str, Cascade | None, float, float | None]] = [
+        ("small model alone", None, t, None)
+    ]
     if args.gate is None and best is not None:
         args.gate, args.fusion = best["gate"], best["fusion"]
         args.second_threshold = best["second_threshold"]
         args.fused_threshold = best["fused_threshold"]
+        args.shift = best["shift"]
     if args.gate is not None:
         thr = args.second_threshold if args.second_threshold is not None else at_1pct
         ft = args.fused_threshold if args.fused_threshold is not None else t
         chosen.append((f"cascade gate {args.gate} {args.fusion} second threshold {thr:.4f} "
-                       f"fused threshold {ft:.4f}",
-                       make(args.second, spec, args.gate, args.fusion or "max", thr), ft))  # fmt: skip
-    for name, cas, ft in chosen:  # type: ignore[assignment]
+                       f"fused threshold {ft:.4f} shift {args.shift}",
+                       make(args.second, spec, args.gate, args.fusion or "max", thr), ft,
+                       args.shift))  # fmt: skip
+    for name, cas, ft, shift in chosen:
         figs = clip_figs(cas, ft)
-        ns = [night_trial(ws, cas, replace(spec, threshold=ft), p) for p, ws in nights.items()]
+        ns = [night_trial(ws, cas, replace(spec, threshold=ft), p, shift)
+              for p, ws in nights.items()]  # fmt: skip
         report[name] = {"clips": figs, "nights": ns}
         print(f"== {name}")
         for k, v in figs.items():

@@ -21,6 +21,10 @@ from .levels import set_rms_dbfs
 
 RATE = 16_000
 CRY_LEVELS = (-35.0, -15.0)  # dBFS: a nursery microphone a few metres from the cot
+# A cry clip's frames this far below its RMS are not counted as heard: at the quietest cry level
+# that is under the quiet-room bed.
+AUDIBLE_BELOW_RMS_DB = 20.0
+AUDIBLE_FRAMES = 4  # 0.2 s of sound in a row: a cry is sustained, a click is not
 Audio = npt.NDArray[np.float32]
 ClipT = TypeVar("ClipT")
 
@@ -34,6 +38,25 @@ def trim_digital_silence(audio: Audio, floor: float = 1e-4) -> Audio:
     """The clip from its first to its last sample above `floor` (ESC-50 pads clips with zeros)."""
     loud = np.flatnonzero(np.abs(audio) > floor)
     return audio[loud[0] : loud[-1] + 1] if loud.size else audio
+
+
+def audible_span(audio: Audio, below_rms_db: float = AUDIBLE_BELOW_RMS_DB) -> tuple[int, int]:
+    """Where a cry clip is heard: from the first to the end of the last run of `AUDIBLE_FRAMES`
+    50-ms frames within `below_rms_db` of the clip's own RMS (whole clip if there is none).
+
+    Cry recordings often open with seconds of near-silence, or a lone click, before the baby is
+    heard; an episode's true onset is when the crying can be heard, not when the file starts."""
+    frame = RATE // 20
+    count = audio.size // frame
+    if count < AUDIBLE_FRAMES:
+        return 0, audio.size
+    power = np.mean(audio[: count * frame].astype(np.float64).reshape(count, frame) ** 2, axis=1)
+    loud = power >= np.mean(audio.astype(np.float64) ** 2) * 10 ** (-below_rms_db / 10)
+    runs = np.convolve(loud, np.ones(AUDIBLE_FRAMES), "valid") >= AUDIBLE_FRAMES
+    starts = np.flatnonzero(runs)
+    if starts.size == 0:
+        return 0, audio.size
+    return int(starts[0] * frame), int(min(audio.size, (starts[-1] + AUDIBLE_FRAMES) * frame))
 
 
 def bed_noise(rng: np.random.Generator, samples: int, slope: float) -> Audio:
@@ -192,16 +215,18 @@ class Night(Generic[ClipT]):
                     break
         for start, end in sorted(taken):
             level = self.rng.uniform(*levels)
-            pos, clips, last_end = start, 0, start
+            pos, clips, heard_from, heard_to = start, 0, start, start
             while pos < end:
                 piece = self.pick(kind)
                 piece = piece[: max(end - pos, RATE)]
                 self.add(set_rms_dbfs(piece, level + self.rng.uniform(-3, 3)), pos)
-                last_end = pos + piece.size
-                pos = last_end + int(self.rng.uniform(0.2, 1.0) * RATE)
+                first, last = audible_span(piece)
+                heard_from = pos + first if clips == 0 else heard_from
+                heard_to = pos + last
+                pos += piece.size + int(self.rng.uniform(0.2, 1.0) * RATE)
                 clips += 1
-            masked = start < masked_span[1] and last_end > masked_span[0]
-            times = round(start / RATE, 3), round(last_end / RATE, 3)
+            masked = heard_from < masked_span[1] and heard_to > masked_span[0]
+            times = round(heard_from / RATE, 3), round(heard_to / RATE, 3)
             self.episodes.append(Episode(*times, round(level, 1), masked, clips))
 
     def finish(self) -> None:
