@@ -247,9 +247,9 @@ def main() -> None:
                        f"fused threshold {ft:.4f} shift {args.shift}",
                        make(args.second, spec, args.gate, args.fusion or "max", thr), ft,
                        args.shift))  # fmt: skip
-    for name, cas, ft, shift in chosen:
-        figs = clip_figs(cas, ft)
-        ns = [night_trial(ws, cas, replace(spec, threshold=ft), p, shift)
+    for name, candidate, clip_threshold, onset_shift in chosen:
+        figs = clip_figs(candidate, clip_threshold)
+        ns = [night_trial(ws, candidate, replace(spec, threshold=clip_threshold), p, onset_shift)
               for p, ws in nights.items()]  # fmt: skip
         report[name] = {"clips": figs, "nights": ns}
         print(f"== {name}")
