@@ -21,6 +21,7 @@ from babblefish_monitor.audio.model import ModelSpec
 from babblefish_monitor.audio.pipeline import Pipeline
 from babblefish_monitor.audio.second_opinion import SecondOpinion
 from babblefish_monitor.audio.sources import open_source
+from babblefish_training.cascade_scoring import contexts_for_clip
 from babblefish_training.features import clip_windows
 from babblefish_training.scoring import predict_batched
 
@@ -59,19 +60,6 @@ def _key(*parts: object) -> str:
     return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
-def contexts_for_clip(audio: FloatArray, frames: int, hop_frames: int, length: int) -> FloatArray:
-    """The `length` samples ending where each of `clip_windows`' windows ends (zeros before)."""
-    fe_hop, fe_win = 160, 400
-    need = (frames - 1) * fe_hop + fe_win
-    padded = np.concatenate([np.zeros(length, np.float32), audio,
-                             np.zeros(max(0, need - audio.size), np.float32)])  # fmt: skip
-    count = (max(audio.size, need) - fe_win) // fe_hop + 1
-    starts = range(0, count - frames + 1, hop_frames)
-    ends = [length + s * fe_hop + need for s in starts]
-    out: FloatArray = np.stack([padded[e - length : e] for e in ends]).astype(np.float32)
-    return out
-
-
 def clip_scores(
     name: str, audios: Sequence[FloatArray], spec: ModelSpec, second: Path, cache: Path
 ) -> WindowScores:
@@ -84,13 +72,16 @@ def clip_scores(
     if path.is_file():
         return WindowScores.load(path)
     hop = int(spec.extra.get("window_hop_frames", spec.input_frames // 2))
+    fe = spec.frontend
     classifier = Classifier(spec)
     opinion = SecondOpinion(yamnet_spec(second, spec.threshold))
     small, yam, counts = [], [], []
     for audio in audios:
         windows = clip_windows(audio, spec.input_frames, hop)
         small.append(predict_batched(classifier.predict, windows)[:, spec.cry_index])
-        yam.append(opinion.cry_scores(contexts_for_clip(audio, spec.input_frames, hop, 15_600)))
+        contexts = contexts_for_clip(audio, spec.input_frames, hop, 15_600,
+                                     fe_hop=fe.hop_samples, fe_window=fe.window_samples)  # fmt: skip
+        yam.append(opinion.cry_scores(contexts))
         counts.append(windows.shape[0])
         assert yam[-1].size == windows.shape[0], (yam[-1].size, windows.shape)
     out = WindowScores(np.concatenate(small).astype(np.float64), np.concatenate(yam),

@@ -9,6 +9,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from babblefish_monitor.audio.model import ModelError
 
@@ -181,7 +182,25 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         fb = result["full_band_cries"]
         print(f"full-band (not phone) cries at the threshold: {format_rate(fb)}; "
               f"phone cries: {format_rate(fb['phone_cries'])}")  # fmt: skip
+        if "cascade" in result:
+            print(_cascade_text(result["cascade"]))
     return 0
+
+
+def _cascade_text(cascade: dict[str, Any]) -> str:
+    """The cascade's own lines: the figures above are its small network's alone."""
+    from .devmetrics import format_rate
+
+    if cascade["status"] != "on":
+        return (f"second opinion {cascade['name']} unavailable ({cascade.get('reason')}): the "
+                "monitor runs the small network alone, as scored above")  # fmt: skip
+    auc = "n/a" if cascade["auc"] is None else f"{cascade['auc']:.4f}"
+    return (f"with the second opinion ({cascade['name']}, asked on "
+            f"{100 * cascade['windows_asked']:.1f} % of windows), as the monitor decides: AUC {auc}, "
+            f"at the fused threshold {cascade['threshold']:.4f}: cry recall "
+            f"{format_rate(cascade['cry_recall'])}, false-positive rate "
+            f"{format_rate(cascade['cry_fpr'])}; full-band cries "
+            f"{format_rate(cascade['full_band_cries'])}")  # fmt: skip
 
 
 class _Format(logging.Formatter):

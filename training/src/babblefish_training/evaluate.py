@@ -7,14 +7,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+from babblefish_monitor.audio.cascade import cascade_for
 from babblefish_monitor.audio.classifier import Classifier
 from babblefish_monitor.audio.model import SPEC_FILE, ModelSpec, load_model_dir
 
+from .cascade_scoring import describe, fused_clip_scores
 from .dataset import Clip, ClipRef, load_clips, scan_datasets
-from .devmetrics import full_band_cries
+from .devmetrics import full_band_cries, rate_entry
 from .errors import TrainingError, require_folder
+from .metrics import roc_auc
 from .report import build_report
-from .scoring import ClipScores, score_clips
+from .scoring import ClipScores, pool_windows, predict_batched, windows_for_clips
 
 LOG = logging.getLogger("babblefish_training")
 SPLITS = ("all", "validation", "train")
@@ -46,17 +50,63 @@ def score_dataset(
     spec: ModelSpec, data: list[Path], split: str = "all", strict: bool = False
 ) -> tuple[list[Clip], ClipScores, int]:
     """The clips of `split` through the model (the monitor's classifier), and unreadable files."""
+    clips, windows, skipped = _score_windows(spec, data, split, strict)
+    return clips, windows.clips, skipped
+
+
+class _Windows:
+    """Every window's probabilities, how many windows each clip has, and the clips pooled."""
+
+    def __init__(self, probs: npt.NDArray[np.float32], counts: npt.NDArray[np.int64], cry: int):
+        self.probs, self.counts = probs, counts
+        self.clips = pool_windows(probs, counts, cry)
+
+
+def _score_windows(
+    spec: ModelSpec, data: list[Path], split: str, strict: bool
+) -> tuple[list[Clip], _Windows, int]:
     refs = _select(scan_datasets(data), spec, split)
     clips, loaded = load_clips(((r, r.folder) for r in refs), strict)
     if not clips:
         raise TrainingError("no readable clips to evaluate")
     if loaded.skipped:
         LOG.warning("skipped %d unreadable file(s)", len(loaded.skipped))
-    hop = int(spec.extra.get("window_hop_frames", spec.input_frames // 2))
-    scores = score_clips(
-        [c.audio for c in clips], Classifier(spec).predict, spec.input_frames, hop, spec.cry_index
+    windows, counts = windows_for_clips([c.audio for c in clips], spec.input_frames, _hop(spec))
+    probs = predict_batched(Classifier(spec).predict, windows)
+    return clips, _Windows(probs, counts, spec.cry_index), len(loaded.skipped)
+
+
+def _hop(spec: ModelSpec) -> int:
+    return int(spec.extra.get("window_hop_frames", spec.input_frames // 2))
+
+
+def cascade_figures(
+    spec: ModelSpec, clips: list[Clip], windows: _Windows, positive: npt.NDArray[np.bool_]
+) -> dict[str, Any] | None:
+    """What the monitor decides on with a second opinion: the fused clip scores at the cascade's
+    own threshold (None for a model directory without one)."""
+    cascade = cascade_for(spec)
+    if cascade.status.status == "off":
+        return None
+    out = describe(cascade)
+    if cascade.spec is None:
+        return out  # unavailable: the monitor runs the small model alone, as reported above
+    threshold = cascade.spec.fused_threshold or spec.threshold
+    audios = [c.audio for c in clips]
+    cry = windows.probs[:, spec.cry_index].astype(np.float64)
+    fused = fused_clip_scores(
+        audios, cry, windows.counts, cascade, model=spec, hop_frames=_hop(spec)
     )
-    return clips, scores, len(loaded.skipped)
+    sources = [c.ref.source for c in clips]
+    out.update({
+        "threshold": threshold,
+        "auc": roc_auc(fused.cry, positive) if positive.any() and not positive.all() else None,
+        "cry_recall": rate_entry(fused.cry[positive] >= threshold),
+        "cry_fpr": rate_entry(fused.cry[~positive] >= threshold),
+        "full_band_cries": full_band_cries(fused.cry.astype(np.float32), positive, sources, threshold),
+        "windows_asked": round(fused.asked_fraction, 4),
+    })  # fmt: skip
+    return out
 
 
 def evaluate(
@@ -75,7 +125,8 @@ def evaluate(
             f"--map targets labels the model does not have: {', '.join(unknown)} "
             f"(model labels: {', '.join(spec.labels)})"
         )
-    clips, scores, skipped = score_dataset(spec, data, split, strict)
+    clips, windows, skipped = _score_windows(spec, data, split, strict)
+    scores = windows.clips
     report = build_report(
         [c.ref.folder for c in clips],
         [true_label(c.ref.folder, spec, mapping) for c in clips],
@@ -93,5 +144,8 @@ def evaluate(
     # Phone cries (donateacry) dominate the data; the cries from other microphones are what a
     # nursery's USB microphone resembles, so they get their own line.
     full_band = full_band_cries(scores.cry, positive, [c.ref.source for c in clips], spec.threshold)
+    # A cascade's monitor decides on the fused score: the figures above are its small network's.
+    cascade = cascade_figures(spec, clips, windows, positive)
     return {"model": spec.name, "model_dir": str(spec.directory), "split": split,
-            "skipped_files": skipped, **report, "full_band_cries": full_band}  # fmt: skip
+            "skipped_files": skipped, **report, "full_band_cries": full_band,
+            **({"cascade": cascade} if cascade is not None else {})}  # fmt: skip
