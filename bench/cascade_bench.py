@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import soundfile as sf
 from babblefish_monitor.audio.cascade import Cascade, OpinionStatus
 from babblefish_monitor.audio.detector import DetectorConfig
@@ -46,7 +45,7 @@ from babblefish_training.tuning import NightPlan, held_out_night
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cascade_scores import WindowScores, clip_scores, night_scores, yamnet_spec
+from cascade_scores import WindowScores, clip_scores, fused, night_scores, pooled, yamnet_spec
 
 ROOT = Path(__file__).resolve().parent
 SHARED = ROOT.parents[1] / "shared"
@@ -73,21 +72,6 @@ def tuning_night(spec: Any, clips: list[Any], out: Path) -> Path:
         sf.write(out, night.audio, RATE, subtype="PCM_16")
         out.with_suffix(".truth.json").write_text(json.dumps(night.truth()), encoding="utf-8")
     return out
-
-
-def fused(ws: WindowScores, cascade: Cascade | None) -> tuple[npt.NDArray[np.float64], float]:
-    """Per-window cry score the detector sees, and the fraction of windows that asked."""
-    if cascade is None:
-        return ws.small, 0.0
-    ask = cascade.candidates(ws.small)
-    out = ws.small.copy()
-    out[ask] = cascade.fuse(ws.small[ask], ws.second[ask])
-    return out, float(ask.mean()) if ask.size else 0.0
-
-
-def pooled(ws: WindowScores, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    bounds = np.concatenate([[0], np.cumsum(ws.counts)])
-    return np.array([scores[a:b].max() for a, b in itertools.pairwise(bounds)])
 
 
 def night_trial(

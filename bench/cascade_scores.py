@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,3 +130,19 @@ def night_scores(
     out = WindowScores(small, yam, np.zeros(0, np.int64), np.array(times), pipeline.stream_time)
     out.save(path)
     return out
+
+
+def fused(ws: WindowScores, cascade: Cascade | None) -> tuple[Float64, float]:
+    """Per-window cry score the detector sees, and the fraction of windows that asked."""
+    if cascade is None:
+        return ws.small, 0.0
+    ask = cascade.candidates(ws.small)
+    out = ws.small.copy()
+    out[ask] = cascade.fuse(ws.small[ask], ws.second[ask])
+    return out, float(ask.mean()) if ask.size else 0.0
+
+
+def pooled(ws: WindowScores, scores: Float64) -> Float64:
+    """Window scores back to clips: each clip's highest."""
+    bounds = np.concatenate([[0], np.cumsum(ws.counts)])
+    return np.array([scores[a:b].max() for a, b in itertools.pairwise(bounds)])

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import itertools
 import json
 import sys
 import time
@@ -67,15 +66,11 @@ def cascade_cry(
     name: str, audios: list[Any], spec: ModelSpec, cascade: Cascade, cache: Path
 ) -> npt.NDArray[np.float64]:
     """Clip cry scores as the cascade fuses them (windows as `score_dataset` cuts them)."""
-    from cascade_scores import clip_scores
+    from cascade_scores import clip_scores, fused, pooled
 
     assert cascade.spec is not None
     ws = clip_scores(name, audios, spec, cascade.spec.path, cache / "cascade")
-    ask = cascade.candidates(ws.small)
-    fused = ws.small.copy()
-    fused[ask] = cascade.fuse(ws.small[ask], ws.second[ask])
-    bounds = np.concatenate([[0], np.cumsum(ws.counts)])
-    return np.array([fused[a:b].max() for a, b in itertools.pairwise(bounds)])
+    return pooled(ws, fused(ws, cascade)[0])
 
 
 def cascade_swap(

@@ -28,8 +28,8 @@ from babblefish_training.operating_point import Scores, trial
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cascade_bench import SHARED, fused, make
-from cascade_scores import night_scores
+from cascade_bench import SHARED, make
+from cascade_scores import fused, night_scores
 
 OUT = Path(__file__).resolve().parent / "out"
 NIGHTS = [OUT / "tuning-night.flac"] + [OUT / f"night-{s}.flac" for s in "ABC"]

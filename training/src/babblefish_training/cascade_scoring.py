@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -66,12 +65,3 @@ def fused_clip_scores(
         asked += int(ask.size)
     clips = np.array([fused[a:b].max() for a, b in itertools.pairwise(bounds)])
     return FusedClips(clips, asked / max(1, int(counts.sum())))
-
-
-def describe(cascade: Cascade) -> dict[str, Any]:
-    """The second opinion's state, as the monitor's /api/v1/info reports it."""
-    status = cascade.status
-    out: dict[str, Any] = {"status": status.status, "name": status.name}
-    if status.reason:
-        out["reason"] = status.reason
-    return out

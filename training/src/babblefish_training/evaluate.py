@@ -8,11 +8,12 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from babblefish_monitor.api.state import second_opinion_dict
 from babblefish_monitor.audio.cascade import cascade_for
 from babblefish_monitor.audio.classifier import Classifier
 from babblefish_monitor.audio.model import SPEC_FILE, ModelSpec, load_model_dir
 
-from .cascade_scoring import describe, fused_clip_scores
+from .cascade_scoring import fused_clip_scores
 from .dataset import Clip, ClipRef, load_clips, scan_datasets
 from .devmetrics import full_band_cries, rate_entry
 from .errors import TrainingError, require_folder
@@ -88,7 +89,7 @@ def cascade_figures(
     cascade = cascade_for(spec)
     if cascade.status.status == "off":
         return None
-    out = describe(cascade)
+    out: dict[str, Any] = dict(second_opinion_dict(cascade.status))  # as /api/v1/info says
     if cascade.spec is None:
         return out  # unavailable: the monitor runs the small model alone, as reported above
     threshold = cascade.spec.fused_threshold or spec.threshold
