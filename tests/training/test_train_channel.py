@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from babblefish_training import channel
+from babblefish_training.augment import AugmentConfig
 from babblefish_training.channel import (
     PHONE_SETTINGS,
     auto_gain,
@@ -15,9 +16,15 @@ from babblefish_training.channel import (
     room_bank,
     through_phone,
 )
-from babblefish_training.channel_mix import ChannelAugmenter, ChannelConfig, balance_for
-from babblefish_training.channel_run import is_narrow_band
+from babblefish_training.channel_mix import (
+    ChannelAugmenter,
+    ChannelConfig,
+    balance_for,
+    channel_config_for,
+)
+from babblefish_training.channel_run import ChannelSettings, RunChannels, is_narrow_band
 from babblefish_training.errors import TrainingError
+from babblefish_training.pool import make_source
 from scipy.signal import welch
 
 RATE = 16_000
@@ -102,3 +109,38 @@ def test_narrow_band_detection() -> None:
     wide = _noise(1.0)
     assert not is_narrow_band(wide)
     assert is_narrow_band(through_phone(wide, PHONE_SETTINGS[0]))
+
+
+def test_rooms_alone_keep_the_base_noise_and_add_no_microphone() -> None:
+    config = channel_config_for(frozenset({"room"}))
+    assert config.room_prob > 0 and config.colour_prob == config.agc_prob == 0 and not config.hiss
+    base = AugmentConfig()
+    augment = ChannelAugmenter(15_920, [_noise(3.0, 9)], room_bank(1, seed=0), config, base)
+    # simulated rooms replace the crude reverb; backgrounds keep the base SNR range
+    assert augment.config.reverb_prob == 0.0
+    assert augment.config.background_snr_db == base.background_snr_db
+
+
+def test_every_part_is_the_full_recipe() -> None:
+    parts = frozenset({"phone", "room", "mic", "noise"})
+    assert channel_config_for(parts) == ChannelConfig()
+    mic_only = channel_config_for(frozenset({"mic"}))
+    assert mic_only.room_prob == 0 and mic_only.hiss and not mic_only.low_snr
+    assert (
+        ChannelAugmenter(RATE, [], [], mic_only).config.reverb_prob == AugmentConfig().reverb_prob
+    )
+
+
+def test_phone_lines_only_when_asked_for(tmp_path: Path) -> None:
+    """Without the phone part the pool keeps its sources; with it, full-band clips gain renditions."""
+    from babblefish_training.dataset import Clip, ClipRef
+
+    clips = [Clip(ClipRef(Path(f"{i}.flac"), "talking", "g", "esc50"), "talking", _noise(1.0, i))
+             for i in range(2)]  # fmt: skip
+    sources = [make_source(c.audio, 0, RATE, 1.0, False) for c in clips]
+    for parts, grows in ((frozenset({"room"}), False), (frozenset({"phone"}), True)):
+        run = RunChannels(ChannelSettings(parts=parts, cache_dir=tmp_path), labels=["crying", "talking"],
+                          cry_label="crying", seed=0)  # fmt: skip
+        run.prepare(clips)
+        assert (len(run.sources(sources, RATE)) > len(sources)) is grows
+        assert run.describe()["channel_parts"] == sorted(parts)

@@ -66,6 +66,15 @@ def test_flags_set_the_fields_they_name() -> None:
     assert options.arch == "seed_conv"
 
 
+def test_channel_parts_are_split_and_channel_means_all_of_them() -> None:
+    argv = ["train", "--data", "a", "--out", "m", "--channel-parts", "room,mic", "noise"]
+    options = _train_options(_parser().parse_args(argv), argv)
+    assert options.channel_variety == {"room", "mic", "noise"}
+    everything = dataclasses.replace(options, channel=True, channel_parts=None)
+    assert everything.channel_variety == {"phone", "room", "mic", "noise"}
+    assert dataclasses.replace(options, channel_parts=None).channel_variety == frozenset()
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -77,6 +86,8 @@ def test_flags_set_the_fields_they_name() -> None:
         ({"val_fraction": 1.0}, "--val-fraction"),
         ({"tune_hours": 13.0}, "--tune-hours"),
         ({"arch": "resnet"}, "--arch"),
+        ({"channel_parts": ["room", "phones"]}, "--channel-parts knows .* not phones"),
+        ({"channel": True, "channel_parts": ["room"]}, "--channel is every part"),
     ],
 )
 def test_out_of_range_options_name_their_flag(changes: dict[str, object], message: str) -> None:

@@ -31,12 +31,39 @@ class ChannelConfig:
     # instead, and every other label gets about the same share of phone-line windows (1 - it).
     full_band_cry_share: float = 0.35
     rooms: int = 48
+    # Backgrounds down to -5 dB SNR, as a white-noise machine or a television can drown a cry.
+    low_snr: bool = True
 
 
-def channel_augment_config(base: AugmentConfig | None = None) -> AugmentConfig:
-    """The base recipe with its crude reverb off (simulated rooms replace it) and backgrounds
-    mixed down to -5 dB SNR, as a white-noise machine or a television can drown a cry."""
-    return replace(base or AugmentConfig(), reverb_prob=0.0, background_snr_db=(-5.0, 20.0))
+CHANNEL_PARTS = ("phone", "room", "mic", "noise")
+
+
+def channel_config_for(parts: frozenset[str]) -> ChannelConfig:
+    """The full recipe with the parts not named switched off (phone lines are the pool's)."""
+    full = ChannelConfig()
+    mic = "mic" in parts
+    return replace(
+        full,
+        room_prob=full.room_prob if "room" in parts else 0.0,
+        colour_prob=full.colour_prob if mic else 0.0,
+        agc_prob=full.agc_prob if mic else 0.0,
+        hiss=mic,
+        low_snr="noise" in parts,
+    )
+
+
+def channel_augment_config(
+    base: AugmentConfig | None = None, channel: ChannelConfig | None = None
+) -> AugmentConfig:
+    """The base recipe with its crude reverb off where simulated rooms replace it, and
+    backgrounds mixed down to -5 dB SNR when the channel asks for it."""
+    base = base or AugmentConfig()
+    channel = channel or ChannelConfig()
+    return replace(
+        base,
+        reverb_prob=0.0 if channel.room_prob > 0 else base.reverb_prob,
+        background_snr_db=(-5.0, 20.0) if channel.low_snr else base.background_snr_db,
+    )
 
 
 class ChannelAugmenter(Augmenter):
@@ -50,9 +77,9 @@ class ChannelAugmenter(Augmenter):
         channel: ChannelConfig | None = None,
         config: AugmentConfig | None = None,
     ) -> None:
-        super().__init__(length, backgrounds, channel_augment_config(config))
-        self.rooms = list(rooms)
         self.channel_config = channel or ChannelConfig()
+        super().__init__(length, backgrounds, channel_augment_config(config, self.channel_config))
+        self.rooms = list(rooms)
 
     def channel(self, segment: FloatArray, rng: np.random.Generator) -> FloatArray:
         cfg = self.channel_config

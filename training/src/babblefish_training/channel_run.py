@@ -13,7 +13,12 @@ import numpy.typing as npt
 
 from .augment import Augmenter
 from .channel import FloatArray, phone_renditions, room_bank
-from .channel_mix import Balance, ChannelAugmenter, ChannelConfig, balance_channels
+from .channel_mix import (
+    Balance,
+    ChannelAugmenter,
+    balance_channels,
+    channel_config_for,
+)
 from .dataset import Clip
 from .pool import WindowScorer, WindowSource
 from .teacher import DEFAULT_TEACHER_SHARE, Teacher, TeacherScores, teacher_targets
@@ -36,12 +41,21 @@ def is_narrow_band(audio: FloatArray, rate: int = 16_000) -> bool:
 
 @dataclass(frozen=True)
 class ChannelSettings:
-    """What `train` was asked for: a teacher file (or none) and channel variety (on or off)."""
+    """What `train` was asked for: a teacher file (or none) and which parts of channel variety
+    (none: off)."""
 
     teacher: Path | None = None
     teacher_share: float = DEFAULT_TEACHER_SHARE
-    channel: bool = False
+    parts: frozenset[str] = frozenset()
     cache_dir: Path | None = None
+
+    @property
+    def channel(self) -> bool:
+        return bool(self.parts)
+
+    @property
+    def phone_lines(self) -> bool:
+        return "phone" in self.parts
 
 
 class RunChannels:
@@ -60,7 +74,7 @@ class RunChannels:
             if settings.teacher is None
             else Teacher(settings.teacher, None if cache is None else cache / "teacher")
         )
-        self.config = ChannelConfig()
+        self.config = channel_config_for(settings.parts)
         self.balance: dict[int, Balance] = {}
         self._phone: list[FloatArray | None] | None = None
         self._narrow: list[bool] = []
@@ -69,14 +83,14 @@ class RunChannels:
         """The base augmenter, or with channel variety one that adds rooms and microphones."""
         if not self.settings.channel:
             return Augmenter(length, backgrounds)
-        rooms = room_bank(self.config.rooms, self.seed)
-        LOG.info("channel variety: %d simulated rooms (0.5-4 m), microphones, automatic gain",
-                 len(rooms))  # fmt: skip
+        rooms = room_bank(self.config.rooms, self.seed) if self.config.room_prob else []
+        LOG.info("channel variety (%s): %d simulated rooms (0.5-4 m)",
+                 ", ".join(sorted(self.settings.parts)), len(rooms))  # fmt: skip
         return ChannelAugmenter(length, backgrounds, rooms, self.config)
 
     def prepare(self, clips: Sequence[Clip]) -> None:
         """Phone renditions of the full-band training clips (ffmpeg; cached on disk)."""
-        if not self.settings.channel:
+        if not self.settings.phone_lines:
             return
         self._narrow = [is_narrow_band(c.audio) for c in clips]
         full = [i for i, narrow in enumerate(self._narrow) if not narrow]
@@ -90,7 +104,7 @@ class RunChannels:
 
     def sources(self, sources: list[WindowSource], length: int) -> list[WindowSource]:
         """The clips' sources (aligned with `prepare`'s clips) with the channel balanced."""
-        if not self.settings.channel or self._phone is None:
+        if not self.settings.phone_lines or self._phone is None:
             return sources
         balanced, self.balance = balance_channels(
             sources, self._narrow, self._phone, length=length, config=self.config
@@ -136,6 +150,7 @@ class RunChannels:
                               "share": self.settings.teacher_share,
                               "classes": "cry 19-21, speech 0-4, laughter 13-18"}  # fmt: skip
         if self.settings.channel:
+            out["channel_parts"] = sorted(self.settings.parts)
             out["channel_config"] = {
                 k: getattr(self.config, k) for k in self.config.__dataclass_fields__
             }

@@ -154,6 +154,9 @@ def _train_options(args: argparse.Namespace, argv: Sequence[str]) -> TrainOption
             given["other_label"] = "other"
     if "mapping" in given:
         given["mapping"] = parse_mapping(given["mapping"])
+    parts = _split_list(given.pop("channel_parts", None))
+    if parts:
+        given["channel_parts"] = parts
     hard = _split_list(given.pop("hard_negatives", None))
     if hard:
         given["hard_negatives"] = tuple(hard)

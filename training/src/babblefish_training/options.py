@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
+from .channel_mix import CHANNEL_PARTS
 from .errors import TrainingError
 from .flags import Flag
 from .models import ARCHITECTURES
@@ -172,6 +173,17 @@ class TrainOptions:
             "rooms at 0.5-4 m, microphone colouring, hiss and automatic gain for every label."
         ),
     ] = False
+    channel_parts: Annotated[
+        list[str] | None,
+        Flag(
+            "Only these parts of channel variety, comma or space separated: phone (phone lines for full-band clips), room "
+            "(rooms at 0.5-4 m), mic (colouring, hiss, automatic gain), noise (backgrounds down "
+            "to -5 dB SNR). --channel is all four.",
+            shown="none",
+            nargs="+",
+            metavar="PART",
+        ),
+    ] = None
     cache_dir: Annotated[
         Path | None,
         Flag(
@@ -191,6 +203,13 @@ class TrainOptions:
     hop_frames: int = 49
     workers: int = 2
     command: str = ""  # the command line, recorded in model.json
+
+    @property
+    def channel_variety(self) -> frozenset[str]:
+        """The parts of channel variety asked for (empty: none)."""
+        if self.channel:
+            return frozenset(CHANNEL_PARTS)
+        return frozenset(self.channel_parts or ())
 
     @property
     def first_init_seed(self) -> int:
@@ -215,6 +234,13 @@ class TrainOptions:
             raise TrainingError(
                 "--teacher-share must be in [0, 0.5): the folder label keeps the argmax"
             )
+        unknown = self.channel_variety - set(CHANNEL_PARTS)
+        if unknown:
+            raise TrainingError(
+                f"--channel-parts knows {', '.join(CHANNEL_PARTS)}, not {', '.join(sorted(unknown))}"
+            )
+        if self.channel and self.channel_parts:
+            raise TrainingError("--channel is every part already: give it or --channel-parts")
         if not 0.0 <= self.mine_fraction < 1.0:
             raise TrainingError("--mine-negatives must be a share in [0, 1)")
         if not 0.0 <= self.mine_cries < 1.0 or (self.mine_cries and not self.mine_fraction):

@@ -51,7 +51,7 @@ class Pooler:
         labels = plan.labels
         self.channels = RunChannels(
             ChannelSettings(
-                options.teacher, options.teacher_share, options.channel, options.cache_dir
+                options.teacher, options.teacher_share, options.channel_variety, options.cache_dir
             ),
             labels=labels.labels,
             cry_label=labels.cry_label,
