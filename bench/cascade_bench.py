@@ -28,16 +28,8 @@ from babblefish_monitor.audio.detector import DetectorConfig
 from babblefish_monitor.audio.model import load_model_dir
 from babblefish_monitor.audio.pipeline import DEFAULT_HOP_SECONDS
 from babblefish_monitor.audio.second_opinion import SecondOpinion
-from babblefish_training.channel import phone_renditions, reverberate, room_bank
 from babblefish_training.dataset import load_clips, scan_datasets
-from babblefish_training.devmetrics import (
-    PHONE_SOURCES,
-    SWAP_DISTANCE_M,
-    SWAP_ROOMS,
-    SWAP_SEED,
-    format_rate,
-    rate_entry,
-)  # fmt: skip
+from babblefish_training.devmetrics import PHONE_SOURCES, format_rate, rate_entry
 from babblefish_training.metrics import roc_auc, threshold_for_fpr
 from babblefish_training.night import RATE
 from babblefish_training.operating_point import Scores, trial
@@ -45,7 +37,15 @@ from babblefish_training.tuning import NightPlan, held_out_night
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cascade_scores import WindowScores, clip_scores, fused, night_scores, pooled, yamnet_spec
+from cascade_scores import (
+    WindowScores,
+    clip_scores,
+    fused,
+    night_scores,
+    pooled,
+    swap_audio,
+    yamnet_spec,
+)
 
 ROOT = Path(__file__).resolve().parent
 SHARED = ROOT.parents[1] / "shared"
@@ -146,11 +146,9 @@ def main() -> None:
     allc = clip_scores("clips", [c.audio for c in clips], spec, args.second, cache)
     val_neg = [c.audio for c, v, p in zip(clips, val, positive, strict=True) if v and not p]
     val_cry = [c.audio for c, v, p in zip(clips, val, positive, strict=True) if v and p]
-    phoned = clip_scores("phoned", phone_renditions(val_neg, SWAP_SEED, ROOT / "out" / "cache"),
-                         spec, args.second, cache)  # fmt: skip
-    rooms = room_bank(SWAP_ROOMS, SWAP_SEED, SWAP_DISTANCE_M)
-    roomed = clip_scores("rooms", [reverberate(c, rooms[i % len(rooms)]) for i, c in
-                                   enumerate(val_cry)], spec, args.second, cache)  # fmt: skip
+    phoned_audio, roomed_audio = swap_audio(val_neg, val_cry, ROOT / "out" / "cache")
+    phoned = clip_scores("phoned", phoned_audio, spec, args.second, cache)
+    roomed = clip_scores("rooms", roomed_audio, spec, args.second, cache)
     tune_path = tuning_night(spec, [c for c, v in zip(clips, val, strict=True) if v],
                              ROOT / "out" / "tuning-night.flac")  # fmt: skip
     nights = {p: night_scores(p, spec, args.second, DEFAULT_HOP_SECONDS, cache)

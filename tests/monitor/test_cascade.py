@@ -209,3 +209,18 @@ def test_a_second_opinion_stopped_elsewhere_returns_every_sharer_to_the_small_mo
     assert _run(live, audio) == _run(alone, audio)
     assert live.detector.on_threshold == alone.detector.on_threshold
     assert live.cascade.status.status == "unavailable"
+
+
+def test_every_class_score_is_there_and_the_cry_score_is_the_strongest_cry_class(
+    tmp_path: Path,
+) -> None:
+    cascade = cascade_for(load_model_dir(_cascade_dir(tmp_path)))
+    assert cascade.opinion is not None and cascade.spec is not None
+    audio = _clip(FULL_BAND_CRY, quiet_after=0.0).astype(np.float32) / 32768
+    windows = np.stack([audio[:15_600], np.zeros(15_600, np.float32)])
+    classes = cascade.opinion.class_scores(windows)
+    assert classes.shape == (2, 521)
+    cry = list(cascade.spec.cry_classes)
+    assert np.array_equal(cascade.opinion.cry_scores(windows), classes[:, cry].max(axis=1))
+    # YAMNet hears the cry as crying, and silence as no cry at all
+    assert classes[0, cry].max() > 0.1 > classes[1, cry].max()

@@ -84,6 +84,9 @@ def test_evaluate_matches_detections_to_true_episodes() -> None:
     assert m.false_alarm_scenes == {"household": 1}
     assert m.latency_median == pytest.approx(1.2)
     assert m.missed == [truth["episodes"][1]]
+    # what each alarm and each found episode was, for explaining the figures
+    assert m.alarms == [(649.0, 651.0, 650.0)]
+    assert m.onsets == [(100.0, pytest.approx(1.2))]
     assert not m.passes
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -82,6 +82,10 @@ class Metrics:
     latency_median: float
     latency_p90: float
     missed: list[dict[str, Any]]
+    # (start, end, announced at) of each detection that matched no true episode
+    alarms: list[tuple[float, float, float]] = field(default_factory=list)
+    # (true start, announced onset latency) of each episode found
+    onsets: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def passes(self) -> bool:
@@ -123,11 +127,11 @@ def evaluate(events: list[CryEvent], truth: dict[str, Any], hours: float) -> Met
         (e.start, e.end or e.start, s.stream_time) for e, s in zip(ended, started, strict=True)
     ]
     episodes = truth["episodes"]
-    latencies, missed, hits_masked = [], [], 0
+    onsets, missed, hits_masked = [], [], 0
     for ep in episodes:
         hits = [d for d in detected if _overlaps((d[0], d[1]), ep)]
         if hits:
-            latencies.append(min(h[2] for h in hits) - ep["start"])
+            onsets.append((ep["start"], min(h[2] for h in hits) - ep["start"]))
             hits_masked += ep["masked"]
         else:
             missed.append(ep)
@@ -140,6 +144,7 @@ def evaluate(events: list[CryEvent], truth: dict[str, Any], hours: float) -> Met
         or "background only"
         for d in alarms
     )
+    latencies = [lat for _, lat in onsets]
     truth_min = sum(ep["end"] - ep["start"] for ep in episodes) / 60
     det_min = sum(d[1] - d[0] for d in detected) / 60
     masked_total = sum(ep["masked"] for ep in episodes)
@@ -157,6 +162,8 @@ def evaluate(events: list[CryEvent], truth: dict[str, Any], hours: float) -> Met
         latency_median=statistics.median(latencies) if latencies else float("nan"),
         latency_p90=float(np.percentile(latencies, 90)) if latencies else float("nan"),
         missed=missed,
+        alarms=alarms,
+        onsets=onsets,
     )
 
 

@@ -52,13 +52,19 @@ class SecondOpinion:
 
     def cry_scores(self, waveforms: FloatArray) -> npt.NDArray[np.float64]:
         """One cry score per row of (n, input_samples) float samples in [-1, 1]."""
-        out = np.zeros(waveforms.shape[0], dtype=np.float64)
+        cry: npt.NDArray[np.float64] = (
+            self.class_scores(waveforms)[:, self._cry].max(axis=1).astype(np.float64)
+        )
+        return cry
+
+    def class_scores(self, waveforms: FloatArray) -> FloatArray:
+        """Every class's score, one row per row of (n, input_samples) float samples."""
+        out = np.zeros((waveforms.shape[0], self.spec.classes), dtype=np.float32)
         try:
             for i, waveform in enumerate(waveforms):
                 self._interpreter.set_tensor(self._input["index"], waveform[None, :])
                 self._interpreter.invoke()
-                scores = self._interpreter.get_tensor(self._output["index"])[0]
-                out[i] = float(scores[self._cry].max())
+                out[i] = self._interpreter.get_tensor(self._output["index"])[0]
         except (RuntimeError, ValueError) as err:
             raise ModelError(f"second model {self.spec.path} failed when run: {err}") from err
         if not np.isfinite(out).all():
