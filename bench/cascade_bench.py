@@ -2,12 +2,16 @@
 
     python bench/cascade_bench.py [--model DIR] [--second ../shared/models/yamnet/yamnet.tflite]
         [--gate G --fusion F --second-threshold T --fused-threshold T --shift S] [--json OUT]
+        [--also DIR ...]
 
 Tuning data (what chooses): the validation clips the model's threshold was set on, and the
 held-out tuning night training builds from them (rebuilt here as bench/out/tuning-night.flac).
 Reported, not chosen on: every full-band dev cry, the channel swap, nights A/B/C. Per window both
 models are scored once (`cascade_scores.py`); each gate/fusion is then replayed offline through
 the monitor's detector. Also printed: the fraction of windows that ask the second model.
+With `--also`, the small model's cry log-odds are averaged with those other models' (an ensemble
+replayed offline, from each one's cached scores), and the ensemble's own threshold (<= 1 %
+validation false positives) stands in for the small model's.
 """
 
 from __future__ import annotations
@@ -38,7 +42,9 @@ from babblefish_training.tuning import NightPlan, held_out_night
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cascade_scores import (
+    FloatArray,
     WindowScores,
+    averaged,
     clip_scores,
     fused,
     night_scores,
@@ -132,6 +138,9 @@ def main() -> None:
                         help="the cascade's clip threshold (default: the small model's)")  # fmt: skip
     parser.add_argument("--shift", type=float, default=None,
                         help="the detector's onset shift (default: the model's own)")  # fmt: skip
+    parser.add_argument("--also", type=Path, action="append", default=[], metavar="DIR",
+                        help="average the small model's cry log-odds with this model's (an "
+                        "ensemble, offline); repeatable")  # fmt: skip
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     spec = load_model_dir(args.model)
@@ -143,15 +152,20 @@ def main() -> None:
     positive = np.array([c.label == spec.cry_label for c in clips])
     val = np.array([c.ref.group_id in groups for c in clips])
     phone = np.array([c.ref.source in PHONE_SOURCES for c in clips])
-    allc = clip_scores("clips", [c.audio for c in clips], spec, args.second, cache)
+    members = [spec, *(load_model_dir(d) for d in args.also)]
+
+    def scores(name: str, audios: list[FloatArray]) -> WindowScores:
+        return averaged([clip_scores(name, audios, m, args.second, cache) for m in members])
+
+    allc = scores("clips", [c.audio for c in clips])
     val_neg = [c.audio for c, v, p in zip(clips, val, positive, strict=True) if v and not p]
     val_cry = [c.audio for c, v, p in zip(clips, val, positive, strict=True) if v and p]
     phoned_audio, roomed_audio = swap_audio(val_neg, val_cry, ROOT / "out" / "cache")
-    phoned = clip_scores("phoned", phoned_audio, spec, args.second, cache)
-    roomed = clip_scores("rooms", roomed_audio, spec, args.second, cache)
+    phoned, roomed = scores("phoned", phoned_audio), scores("rooms", roomed_audio)
     tune_path = tuning_night(spec, [c for c, v in zip(clips, val, strict=True) if v],
                              ROOT / "out" / "tuning-night.flac")  # fmt: skip
-    nights = {p: night_scores(p, spec, args.second, DEFAULT_HOP_SECONDS, cache)
+    nights = {p: averaged([night_scores(p, m, args.second, DEFAULT_HOP_SECONDS, cache)
+                           for m in members])
               for p in [tune_path] + [ROOT / "out" / f"night-{s}.flac" for s in "ABC"]
               if p.is_file()}  # fmt: skip
     second_clip = pooled(allc, allc.second)
@@ -165,6 +179,9 @@ def main() -> None:
         chooses the small model's."""
         c = pooled(allc, fused(allc, cascade)[0])
         return float(threshold_for_fpr(c[val], positive[val], 0.01))
+
+    if args.also:
+        t = refit(None)
 
     def clip_figs(cascade: Cascade | None, t: float) -> dict[str, Any]:
         c = pooled(allc, fused(allc, cascade)[0])

@@ -10,7 +10,7 @@ import asyncio
 import hashlib
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +132,17 @@ def night_scores(
     out = WindowScores(small, yam, np.zeros(0, np.int64), np.array(times), pipeline.stream_time)
     out.save(path)
     return out
+
+
+def averaged(members: Sequence[WindowScores]) -> WindowScores:
+    """Several small models' windows as one: their cry log-odds averaged (the second model's
+    scores are the same for all)."""
+    if len(members) == 1:
+        return members[0]
+    clipped = [np.clip(m.small, 1e-7, 1 - 1e-7) for m in members]
+    mean = np.mean([np.log(c / (1 - c)) for c in clipped], axis=0)
+    first = members[0]
+    return replace(first, small=1 / (1 + np.exp(-mean)))
 
 
 def fused(ws: WindowScores, cascade: Cascade | None) -> tuple[Float64, float]:
