@@ -2,16 +2,19 @@
 
     python bench/cascade_bench.py [--model DIR] [--second ../shared/models/yamnet/yamnet.tflite]
         [--gate G --fusion F --second-threshold T --fused-threshold T --shift S] [--json OUT]
-        [--also DIR ...]
+        [--also DIR ... [--gated]]
 
 Tuning data (what chooses): the validation clips the model's threshold was set on, and the
 held-out tuning night training builds from them (rebuilt here as bench/out/tuning-night.flac).
 Reported, not chosen on: every full-band dev cry, the channel swap, nights A/B/C. Per window both
 models are scored once (`cascade_scores.py`); each gate/fusion is then replayed offline through
 the monitor's detector. Also printed: the fraction of windows that ask the second model.
-With `--also`, the small model's cry log-odds are averaged with those other models' (an ensemble
-replayed offline, from each one's cached scores), and the ensemble's own threshold (<= 1 %
-validation false positives) stands in for the small model's.
+With `--also`, those other small models form an ensemble with the first: their cry log-odds are
+averaged with its own on every window (replayed offline from each one's cached scores), and the
+ensemble's own threshold (<= 1 % validation false positives) stands in for the small model's.
+With `--gated` as well, they are asked only on the windows the first model's own score gates,
+before the second model's answer is fused in; elsewhere the first model decides alone, so they
+cost only on gated windows.
 """
 
 from __future__ import annotations
@@ -44,8 +47,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cascade_scores import (
     FloatArray,
     WindowScores,
-    averaged,
     clip_scores,
+    committee,
     fused,
     night_scores,
     pooled,
@@ -139,8 +142,10 @@ def main() -> None:
     parser.add_argument("--shift", type=float, default=None,
                         help="the detector's onset shift (default: the model's own)")  # fmt: skip
     parser.add_argument("--also", type=Path, action="append", default=[], metavar="DIR",
-                        help="average the small model's cry log-odds with this model's (an "
-                        "ensemble, offline); repeatable")  # fmt: skip
+                        help="another small model whose cry log-odds are averaged with the "
+                        "first's (an ensemble, offline); repeatable")  # fmt: skip
+    parser.add_argument("--gated", action="store_true",
+                        help="ask the --also models only on windows the first model gates")  # fmt: skip
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     spec = load_model_dir(args.model)
@@ -155,7 +160,8 @@ def main() -> None:
     members = [spec, *(load_model_dir(d) for d in args.also)]
 
     def scores(name: str, audios: list[FloatArray]) -> WindowScores:
-        return averaged([clip_scores(name, audios, m, args.second, cache) for m in members])
+        return committee([clip_scores(name, audios, m, args.second, cache) for m in members],
+                         gated=args.gated)  # fmt: skip
 
     allc = scores("clips", [c.audio for c in clips])
     val_neg = [c.audio for c, v, p in zip(clips, val, positive, strict=True) if v and not p]
@@ -164,8 +170,8 @@ def main() -> None:
     phoned, roomed = scores("phoned", phoned_audio), scores("rooms", roomed_audio)
     tune_path = tuning_night(spec, [c for c, v in zip(clips, val, strict=True) if v],
                              ROOT / "out" / "tuning-night.flac")  # fmt: skip
-    nights = {p: averaged([night_scores(p, m, args.second, DEFAULT_HOP_SECONDS, cache)
-                           for m in members])
+    nights = {p: committee([night_scores(p, m, args.second, DEFAULT_HOP_SECONDS, cache)
+                            for m in members], gated=args.gated)
               for p in [tune_path] + [ROOT / "out" / f"night-{s}.flac" for s in "ABC"]
               if p.is_file()}  # fmt: skip
     second_clip = pooled(allc, allc.second)
@@ -180,7 +186,7 @@ def main() -> None:
         c = pooled(allc, fused(allc, cascade)[0])
         return float(threshold_for_fpr(c[val], positive[val], 0.01))
 
-    if args.also:
+    if args.also and not args.gated:
         t = refit(None)
 
     def clip_figs(cascade: Cascade | None, t: float) -> dict[str, Any]:

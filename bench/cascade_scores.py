@@ -47,6 +47,11 @@ class WindowScores:
     counts: npt.NDArray[np.int64]
     times: Float64 = field(default_factory=lambda: np.zeros(0))
     audio_seconds: float = 0.0
+    # With a committee: the mean cry log-odds of the small model and the other members, as a
+    # probability. Gated: asked only where the small model's own score opens the gate (the rest
+    # of the time the small model decides alone); otherwise the committee scores every window.
+    committee: Float64 | None = None
+    gated: bool = False
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -134,24 +139,25 @@ def night_scores(
     return out
 
 
-def averaged(members: Sequence[WindowScores]) -> WindowScores:
-    """Several small models' windows as one: their cry log-odds averaged (the second model's
-    scores are the same for all)."""
+def committee(members: Sequence[WindowScores], *, gated: bool) -> WindowScores:
+    """The first model's windows with the committee's score beside them: every member's cry
+    log-odds averaged (the second model's scores are the same for all)."""
     if len(members) == 1:
         return members[0]
     clipped = [np.clip(m.small, 1e-7, 1 - 1e-7) for m in members]
     mean = np.mean([np.log(c / (1 - c)) for c in clipped], axis=0)
-    first = members[0]
-    return replace(first, small=1 / (1 + np.exp(-mean)))
+    return replace(members[0], committee=1 / (1 + np.exp(-mean)), gated=gated)
 
 
 def fused(ws: WindowScores, cascade: Cascade | None) -> tuple[Float64, float]:
     """Per-window cry score the detector sees, and the fraction of windows that asked."""
+    first = ws.small if ws.committee is None or ws.gated else ws.committee
     if cascade is None:
-        return ws.small, 0.0
-    ask = cascade.candidates(ws.small)
-    out = ws.small.copy()
-    out[ask] = cascade.fuse(ws.small[ask], ws.second[ask])
+        return first, 0.0
+    ask = cascade.candidates(first)
+    out = first.copy()
+    asked = first if ws.committee is None else ws.committee
+    out[ask] = cascade.fuse(asked[ask], ws.second[ask])
     return out, float(ask.mean()) if ask.size else 0.0
 
 

@@ -35,9 +35,6 @@ class ChannelConfig:
     low_snr: bool = True
 
 
-CHANNEL_PARTS = ("phone", "room", "mic", "noise")
-
-
 def channel_config_for(parts: frozenset[str]) -> ChannelConfig:
     """The full recipe with the parts not named switched off (phone lines are the pool's)."""
     full = ChannelConfig()

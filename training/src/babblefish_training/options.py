@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-from .channel_mix import CHANNEL_PARTS
 from .errors import TrainingError
 from .flags import Flag
 from .models import ARCHITECTURES
@@ -14,6 +13,8 @@ from .teacher import DEFAULT_TEACHER_SHARE
 from .tuning import MAX_TUNING_HOURS, TUNING_HOURS
 
 HARD_NEGATIVES = ("human_nonspeech", "animal")
+# What `--channel-parts` can name (`channel_mix.channel_config_for` reads them); `--channel` is all.
+CHANNEL_PARTS = ("phone", "room", "mic", "noise")
 
 
 @dataclass(frozen=True)
@@ -176,9 +177,9 @@ class TrainOptions:
     channel_parts: Annotated[
         list[str] | None,
         Flag(
-            "Only these parts of channel variety, comma or space separated: phone (phone lines for full-band clips), room "
-            "(rooms at 0.5-4 m), mic (colouring, hiss, automatic gain), noise (backgrounds down "
-            "to -5 dB SNR). --channel is all four.",
+            "Only these parts of channel variety, comma or space separated: phone (phone "
+            "lines for full-band clips), room (rooms at 0.5-4 m), mic (colouring, hiss, "
+            "automatic gain), noise (backgrounds down to -5 dB SNR). --channel is all four.",
             shown="none",
             nargs="+",
             metavar="PART",
