@@ -23,8 +23,7 @@ from babblefish_monitor.audio.pipeline import Pipeline
 from babblefish_monitor.audio.second_opinion import SecondOpinion
 from babblefish_monitor.audio.sources import open_source
 from babblefish_training.cascade_scoring import contexts_for_clip
-from babblefish_training.channel import phone_renditions, reverberate, room_bank
-from babblefish_training.devmetrics import SWAP_DISTANCE_M, SWAP_ROOMS, SWAP_SEED
+from babblefish_training.devmetrics import swap_clips
 from babblefish_training.features import clip_windows
 from babblefish_training.scoring import predict_batched
 
@@ -172,6 +171,5 @@ def swap_audio(
 ) -> tuple[list[FloatArray], list[FloatArray]]:
     """The channel swap's clips as the dev figures build them: the validation negatives through
     phone lines, the validation cries in rooms at 2-3 m."""
-    phoned = phone_renditions(list(val_neg), SWAP_SEED, cache)
-    rooms = room_bank(SWAP_ROOMS, SWAP_SEED, SWAP_DISTANCE_M)
-    return phoned, [reverberate(c, rooms[i % len(rooms)]) for i, c in enumerate(val_cry)]
+    roomed, phoned = swap_clips(val_cry, val_neg, cache)
+    return phoned, roomed

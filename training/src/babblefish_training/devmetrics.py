@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .channel import FloatArray, phone_renditions, reverberate, room_bank
+from .channel import FloatArray, Room, phone_renditions, reverberate, room_bank
 from .metrics import roc_auc
 from .scoring import Scorer
 
@@ -63,6 +63,24 @@ def full_band_cries(
     return entry
 
 
+def swap_rooms() -> list[Room]:
+    """The channel swap's small rooms at 2-3 m: the same for every model compared."""
+    return room_bank(SWAP_ROOMS, SWAP_SEED, SWAP_DISTANCE_M)
+
+
+def swap_clips(
+    cries: Sequence[FloatArray],
+    negatives: Sequence[FloatArray],
+    cache_dir: Path | None = None,
+    rooms: Sequence[Room] | None = None,
+) -> tuple[list[FloatArray], list[FloatArray]]:
+    """The channel swap's clips: the cries in its rooms, the negatives through phone lines."""
+    if rooms is None:
+        rooms = swap_rooms() if cries else []
+    heard = [reverberate(c, rooms[i % len(rooms)]) for i, c in enumerate(cries)]
+    return heard, phone_renditions(list(negatives), SWAP_SEED, cache_dir) if negatives else []
+
+
 def channel_swap(
     cries: Sequence[FloatArray],
     negatives: Sequence[FloatArray],
@@ -73,12 +91,11 @@ def channel_swap(
     """Negatives through phone lines (their false-positive rate) and cries through small rooms
     at 2-3 m (their recall), at the shipped threshold."""
     out: dict[str, Any] = {}
+    rooms = swap_rooms() if cries else []
+    heard, phoned = swap_clips(cries, negatives, cache_dir, rooms)
     if negatives:
-        phoned = phone_renditions(list(negatives), SWAP_SEED, cache_dir)
         out["phone_negatives_fpr"] = rate_entry(scorer.hits(phoned))
     if cries:
-        rooms = room_bank(SWAP_ROOMS, SWAP_SEED, SWAP_DISTANCE_M)
-        heard = [reverberate(c, rooms[i % len(rooms)]) for i, c in enumerate(cries)]
         out["reverberant_cries_recall"] = rate_entry(scorer.hits(heard))
         out["rooms"] = {"count": len(rooms), "distance_m": list(SWAP_DISTANCE_M),
                         "rt60_s": [round(min(r.rt60_s for r in rooms), 2),
