@@ -109,24 +109,28 @@ def make(second: Path, spec: Any, gate: float, fusion: str, threshold: float) ->
     return Cascade(opinion, OpinionStatus("on"))
 
 
-def choose(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """On tuning data only: validation clip FPR <= 1 % and every tuning-night episode found with
-    <= 1 false alarm an hour; then the most validation cries, the announced-onset p90 target met,
-    the fewest false alarms, the earliest median onset, the fewest windows asked and the smallest
+def passes_tuning(row: dict[str, Any]) -> bool:
+    """The rule's bar, on tuning data only: validation clip FPR <= 1 % and every tuning-night
+    episode found with <= 1 false alarm an hour."""
+    night = row["tuning_night"]
+    return bool(row["validation_fpr"] <= 0.01 and night["found"] == night["episodes"]
+                and night["false_alarms_per_hour"] <= 1.0)  # fmt: skip
+
+
+def rank(row: dict[str, Any]) -> tuple[float, ...]:
+    """Among those that pass: the most validation cries, the announced-onset p90 target met, the
+    fewest false alarms, the earliest median onset, the fewest windows asked and the smallest
     shift, in that order. The p90 counts only as met or missed: a tenth of a second nearer a
     missed target is not worth a false alarm."""
-    ok = [r for r in rows if r["validation_fpr"] <= 0.01 and r["tuning_night"]["found"] ==
-          r["tuning_night"]["episodes"] and r["tuning_night"]["false_alarms_per_hour"] <= 1.0]  # fmt: skip
-    if not ok:
-        return None
+    night = row["tuning_night"]
+    late = night["announced_onset_p90_s"] > ONSET_P90_TARGET_S
+    return (-row["validation_recall"], late, night["false_alarms_per_hour"],
+            night["announced_onset_median_s"], night["asked_fraction"], row["shift"])  # fmt: skip
 
-    def key(r: dict[str, Any]) -> tuple[float, ...]:
-        night = r["tuning_night"]
-        late = night["announced_onset_p90_s"] > ONSET_P90_TARGET_S
-        return (-r["validation_recall"], late, night["false_alarms_per_hour"],
-                night["announced_onset_median_s"], night["asked_fraction"], r["shift"])  # fmt: skip
 
-    return min(ok, key=key)
+def choose(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The candidate that passes the bar and ranks first (None: none passes)."""
+    return min((r for r in rows if passes_tuning(r)), key=rank, default=None)
 
 
 def main() -> None:
