@@ -17,7 +17,6 @@ import argparse
 import csv
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -116,9 +115,10 @@ def main() -> None:
     args = parser.parse_args()
     spec = load_model_dir(args.model)
     cascade = cascade_for(spec)
-    if cascade.opinion is None or cascade.spec is None or cascade.spec.fused_threshold is None:
+    if cascade.opinion is None or cascade.spec is None:
         raise SystemExit(f"{spec.directory} carries no usable cascade: {cascade.status.reason}")
-    threshold, shift = cascade.spec.fused_threshold, spec.threshold_shift
+    fused_spec = cascade.operating_spec(spec)
+    threshold, shift = fused_spec.threshold, spec.threshold_shift
     print(f"{spec.directory.name}: gate {cascade.spec.gate} {cascade.spec.fusion}, fused threshold "
           f"{threshold:.4f}, shift {shift}")  # fmt: skip
     cache = ROOT / "out" / "cache" / "cascade"
@@ -145,7 +145,6 @@ def main() -> None:
 
         clip_lines(title, ws, members, fused_scores=fused(ws, cascade)[0], wrong=wrong,
                    explain=explain)  # fmt: skip
-    fused_spec = replace(spec, threshold=threshold)
     for stem in args.night or ["night-B.flac"]:
         path = ROOT / "out" / stem
         ws = night_scores(path, spec, args.second, DEFAULT_HOP_SECONDS, cache)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,7 +24,7 @@ from babblefish_monitor.audio.sources import open_source
 from babblefish_training.cascade_scoring import contexts_for_clip
 from babblefish_training.devmetrics import swap_clips
 from babblefish_training.features import clip_windows
-from babblefish_training.scoring import predict_batched
+from babblefish_training.scoring import clip_maxima, predict_batched
 
 FloatArray = npt.NDArray[np.float32]
 Float64 = npt.NDArray[np.float64]
@@ -46,11 +45,9 @@ class WindowScores:
     counts: npt.NDArray[np.int64]
     times: Float64 = field(default_factory=lambda: np.zeros(0))
     audio_seconds: float = 0.0
-    # With a committee: the mean cry log-odds of the small model and the other members, as a
-    # probability. Gated: asked only where the small model's own score opens the gate (the rest
-    # of the time the small model decides alone); otherwise the committee scores every window.
+    # A gated committee's score: the mean cry log-odds of the small model and other members, as
+    # a probability, fused in only where the small model's own score opens the gate.
     committee: Float64 | None = None
-    gated: bool = False
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -139,31 +136,30 @@ def night_scores(
 
 
 def committee(members: Sequence[WindowScores], *, gated: bool) -> WindowScores:
-    """The first model's windows with the committee's score beside them: every member's cry
-    log-odds averaged (the second model's scores are the same for all)."""
+    """The first model's windows with every member's cry log-odds averaged (the second model's
+    scores are the same for all): in place of its own score, or beside it when `gated`."""
     if len(members) == 1:
         return members[0]
     clipped = [np.clip(m.small, 1e-7, 1 - 1e-7) for m in members]
-    mean = np.mean([np.log(c / (1 - c)) for c in clipped], axis=0)
-    return replace(members[0], committee=1 / (1 + np.exp(-mean)), gated=gated)
+    mean = 1 / (1 + np.exp(-np.mean([np.log(c / (1 - c)) for c in clipped], axis=0)))
+    return replace(members[0], **{"committee" if gated else "small": mean})
 
 
 def fused(ws: WindowScores, cascade: Cascade | None) -> tuple[Float64, float]:
     """Per-window cry score the detector sees, and the fraction of windows that asked."""
-    first = ws.small if ws.committee is None or ws.gated else ws.committee
     if cascade is None:
-        return first, 0.0
-    ask = cascade.candidates(first)
-    out = first.copy()
-    asked = first if ws.committee is None else ws.committee
+        return ws.small, 0.0
+    ask = cascade.candidates(ws.small)
+    out = ws.small.copy()
+    asked = ws.small if ws.committee is None else ws.committee
     out[ask] = cascade.fuse(asked[ask], ws.second[ask])
     return out, float(ask.mean()) if ask.size else 0.0
 
 
 def pooled(ws: WindowScores, scores: Float64) -> Float64:
     """Window scores back to clips: each clip's highest."""
-    bounds = np.concatenate([[0], np.cumsum(ws.counts)])
-    return np.array([scores[a:b].max() for a, b in itertools.pairwise(bounds)])
+    out: Float64 = clip_maxima(scores, ws.counts)
+    return out
 
 
 def swap_audio(

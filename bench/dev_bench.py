@@ -18,7 +18,6 @@ import functools
 import json
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +28,13 @@ from babblefish_monitor.audio.classifier import Classifier
 from babblefish_monitor.audio.detector import DetectorConfig
 from babblefish_monitor.audio.model import ModelSpec, load_model_dir
 from babblefish_monitor.audio.pipeline import DEFAULT_HOP_SECONDS
-from babblefish_training.channel import phone_renditions, reverberate, room_bank
 from babblefish_training.devmetrics import (
-    SWAP_DISTANCE_M,
-    SWAP_ROOMS,
-    SWAP_SEED,
     channel_swap,
     format_rate,
     full_band_cries,
     rate_entry,
-)  # fmt: skip
+    swap_clips,
+)
 from babblefish_training.evaluate import score_dataset, true_label
 from babblefish_training.metrics import roc_auc
 from babblefish_training.modeldir import rewrite_spec
@@ -58,8 +54,7 @@ NIGHTS = [ROOT / "out" / f"night-{s}.flac" for s in "ABC"] + [ROOT / "out" / "tu
 def operating(spec: ModelSpec) -> tuple[ModelSpec, Cascade]:
     """The spec at the threshold the detector acts on (a cascade's fused one), and the cascade."""
     cascade = cascade_for(spec)
-    fused = cascade.spec.fused_threshold if cascade.spec is not None else None
-    return (replace(spec, threshold=fused) if fused is not None else spec), cascade
+    return cascade.operating_spec(spec), cascade
 
 
 def cascade_cry(
@@ -78,11 +73,8 @@ def cascade_swap(
     t: float,
 ) -> dict[str, Any]:  # fmt: skip
     """`channel_swap` for a cascade: the same phone lines and rooms, fused scores."""
-    rooms = room_bank(SWAP_ROOMS, SWAP_SEED, SWAP_DISTANCE_M)
-    phoned = cascade_cry(
-        "phoned", phone_renditions(negatives, SWAP_SEED, cache), spec, cascade, cache
-    )
-    heard = [reverberate(c, rooms[i % len(rooms)]) for i, c in enumerate(cries)]
+    heard, coded = swap_clips(cries, negatives, cache)
+    phoned = cascade_cry("phoned", coded, spec, cascade, cache)
     roomed = cascade_cry("rooms", heard, spec, cascade, cache)
     return {"phone_negatives_fpr": rate_entry(phoned >= t),
             "reverberant_cries_recall": rate_entry(roomed >= t)}  # fmt: skip

@@ -12,6 +12,8 @@ import numpy.typing as npt
 from babblefish_monitor.audio.cascade import Cascade
 from babblefish_monitor.audio.model import ModelSpec
 
+from .scoring import clip_maxima
+
 FloatArray = npt.NDArray[np.float32]
 Float64 = npt.NDArray[np.float64]
 
@@ -63,5 +65,4 @@ def fused_clip_scores(
                                      fe_hop=fe.hop_samples, fe_window=fe.window_samples)[ask]  # fmt: skip
         fused[a + ask] = cascade.fuse(fused[a + ask], opinion.cry_scores(contexts))
         asked += int(ask.size)
-    clips = np.array([fused[a:b].max() for a, b in itertools.pairwise(bounds)])
-    return FusedClips(clips, asked / max(1, int(counts.sum())))
+    return FusedClips(clip_maxima(fused, counts), asked / max(1, int(counts.sum())))

@@ -92,7 +92,7 @@ def cascade_figures(
     out: dict[str, Any] = dict(second_opinion_dict(cascade.status))  # as /api/v1/info says
     if cascade.spec is None:
         return out  # unavailable: the monitor runs the small model alone, as reported above
-    threshold = cascade.spec.fused_threshold or spec.threshold
+    threshold = cascade.operating_spec(spec).threshold
     audios = [c.audio for c in clips]
     cry = windows.probs[:, spec.cry_index].astype(np.float64)
     fused = fused_clip_scores(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -40,13 +41,19 @@ def windows_for_clips(
     return np.concatenate(per_clip), np.array([w.shape[0] for w in per_clip], dtype=np.int64)
 
 
+def clip_maxima(values: npt.NDArray[Any], counts: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+    """Per-window values back to clips (`counts` windows each, in order): each clip's highest."""
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    return np.array([values[a:b].max() for a, b in itertools.pairwise(bounds)], values.dtype)
+
+
 def pool_windows(probs: FloatArray, counts: npt.NDArray[np.int64], cry_index: int) -> ClipScores:
     """Window probabilities back to clips: max for crying, mean for the label distribution."""
     bounds = np.concatenate([[0], np.cumsum(counts)])
     spans = list(itertools.pairwise(bounds))
     if not spans:
         return ClipScores(np.zeros(0, np.float32), np.zeros((0, probs.shape[-1]), np.float32))
-    cry = np.array([probs[a:b, cry_index].max() for a, b in spans], dtype=np.float32)
+    cry = clip_maxima(probs[:, cry_index], counts).astype(np.float32)
     mean = np.stack([probs[a:b].mean(axis=0) for a, b in spans]).astype(np.float32)
     return ClipScores(cry, mean)
 

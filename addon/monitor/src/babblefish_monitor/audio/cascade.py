@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -60,6 +60,14 @@ class Cascade:
         if spec.fusion == "noisy_or":
             return np.asarray(1 - (1 - cry) * (1 - _sigmoid(moved)))
         return np.maximum(cry, _sigmoid(moved))
+
+    def operating_spec(self, model: ModelSpec) -> ModelSpec:
+        """`model` at the threshold the detector acts on: the cascade's fused threshold while the
+        second model answers, the small model's own otherwise."""
+        spec = self.spec
+        if spec is None or spec.fused_threshold is None:
+            return model
+        return replace(model, threshold=spec.fused_threshold)
 
     def disable(self, error: str) -> None:
         """The second model failed while running: say so once and let the small model decide."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import numpy as np
@@ -152,10 +152,7 @@ class Pipeline:
     def _operating_spec(self) -> ModelSpec:
         """The model's spec at the threshold the detector's scores are on: the cascade's fused
         threshold while the second model answers, the small model's own otherwise."""
-        cascade_spec = self.cascade.spec
-        if cascade_spec is None or cascade_spec.fused_threshold is None:
-            return self.spec
-        return replace(self.spec, threshold=cascade_spec.fused_threshold)
+        return self.cascade.operating_spec(self.spec)
 
     def _second_opinion(
         self, context: AudioContext, times: npt.NDArray[np.float64], scores: npt.NDArray[np.float64]
