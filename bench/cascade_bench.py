@@ -2,19 +2,19 @@
 
     python bench/cascade_bench.py [--model DIR] [--second ../shared/models/yamnet/yamnet.tflite]
         [--gate G --fusion F --second-threshold T --fused-threshold T --shift S] [--json OUT]
-        [--also DIR ... [--gated]]
+        [--also DIR ... [--committee-gate G]]
 
 Tuning data (what chooses): the validation clips the model's threshold was set on, and the
 held-out tuning night training builds from them (rebuilt here as bench/out/tuning-night.flac).
 Reported, not chosen on: every full-band dev cry, the channel swap, nights A/B/C. Per window both
 models are scored once (`cascade_scores.py`); each gate/fusion is then replayed offline through
 the monitor's detector. Also printed: the fraction of windows that ask the second model.
-With `--also`, those other small models form an ensemble with the first: their cry log-odds are
-averaged with its own on every window (replayed offline from each one's cached scores), and the
-ensemble's own threshold (<= 1 % validation false positives) stands in for the small model's.
-With `--gated` as well, they are asked only on the windows the first model's own score gates,
-before the second model's answer is fused in; elsewhere the first model decides alone, so they
-cost only on gated windows.
+With `--also`, those other small models form a committee with the first, as the monitor's
+committee scores it (replayed offline from each one's cached scores): on every window where the
+first model's cry score reaches `--committee-gate` (default 0: every window), every label's
+probability is the members' consensus. The committee's own threshold (<= 1 % validation false
+positives) stands in for the small model's. Also printed: the fraction of windows that ask the
+other members.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from babblefish_monitor.audio.second_opinion import SecondOpinion
 from babblefish_training.dataset import load_clips, scan_datasets
 from babblefish_training.devmetrics import PHONE_SOURCES, format_rate, rate_entry
 from babblefish_training.metrics import roc_auc, threshold_for_fpr
+from babblefish_training.modeldir import rewrite_spec
 from babblefish_training.night import RATE
 from babblefish_training.operating_point import Scores, trial
 from babblefish_training.tuning import NightPlan, held_out_night
@@ -148,9 +149,13 @@ def main() -> None:
     parser.add_argument("--also", type=Path, action="append", default=[], metavar="DIR",
                         help="another small model whose cry log-odds are averaged with the "
                         "first's (an ensemble, offline); repeatable")  # fmt: skip
-    parser.add_argument("--gated", action="store_true",
-                        help="ask the --also models only on windows the first model gates")  # fmt: skip
+    parser.add_argument("--committee-gate", type=float, default=0.0,
+                        help="ask the --also models only where the first model's cry score "
+                        "reaches this")  # fmt: skip
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--record", action="store_true",
+                        help="store the choice in the model's model.json (cascade and detector "
+                        "shift) and card")  # fmt: skip
     args = parser.parse_args()
     spec = load_model_dir(args.model)
     cache = ROOT / "out" / "cache" / "cascade"
@@ -163,9 +168,13 @@ def main() -> None:
     phone = np.array([c.ref.source in PHONE_SOURCES for c in clips])
     members = [spec, *(load_model_dir(d) for d in args.also)]
 
+    # The second model's scores are the same for every member: only the first's are collected.
+    seconds = [args.second] + [None] * len(args.also)
+
     def scores(name: str, audios: list[FloatArray]) -> WindowScores:
-        return committee([clip_scores(name, audios, m, args.second, cache) for m in members],
-                         gated=args.gated)  # fmt: skip
+        return committee([clip_scores(name, audios, m, s, cache)
+                          for m, s in zip(members, seconds, strict=True)],
+                         spec.cry_index, args.committee_gate)  # fmt: skip
 
     allc = scores("clips", [c.audio for c in clips])
     val_neg = [c.audio for c, v, p in zip(clips, val, positive, strict=True) if v and not p]
@@ -174,8 +183,9 @@ def main() -> None:
     phoned, roomed = scores("phoned", phoned_audio), scores("rooms", roomed_audio)
     tune_path = tuning_night(spec, [c for c, v in zip(clips, val, strict=True) if v],
                              ROOT / "out" / "tuning-night.flac")  # fmt: skip
-    nights = {p: committee([night_scores(p, m, args.second, DEFAULT_HOP_SECONDS, cache)
-                            for m in members], gated=args.gated)
+    nights = {p: committee([night_scores(p, m, s, DEFAULT_HOP_SECONDS, cache)
+                            for m, s in zip(members, seconds, strict=True)],
+                           spec.cry_index, args.committee_gate)
               for p in [tune_path] + [ROOT / "out" / f"night-{s}.flac" for s in "ABC"]
               if p.is_file()}  # fmt: skip
     second_clip = pooled(allc, allc.second)
@@ -190,8 +200,13 @@ def main() -> None:
         c = pooled(allc, fused(allc, cascade)[0])
         return float(threshold_for_fpr(c[val], positive[val], 0.01))
 
-    if args.also and not args.gated:
+    if args.also:
         t = refit(None)
+        # The committee is the small model now: its threshold is what the second model's
+        # calibration is relative to, as in the monitor.
+        spec = replace(spec, threshold=t)
+        print("committee: threshold", round(t, 4), "members asked on",
+              {p.name: ws.committee_asked for p, ws in nights.items()})  # fmt: skip
 
     def clip_figs(cascade: Cascade | None, t: float) -> dict[str, Any]:
         c = pooled(allc, fused(allc, cascade)[0])
@@ -268,6 +283,25 @@ def main() -> None:
             print(f"  {n}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=1, default=float), encoding="utf-8")
+    if args.record:
+        if best is None or args.also:
+            sys.exit("--record needs a choice for the model directory itself (no --also)")
+        record(spec.directory, best)
+
+
+def record(directory: Path, best: dict[str, Any]) -> None:
+    """Store the chosen gate, fusion, calibration, fused threshold and onset shift."""
+    data = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+    how = ("the validation clips behind the small model's threshold and training's held-out "
+           "6-h tuning night (bench/cascade_bench.py)")  # fmt: skip
+    data["cascade"].update({"gate": best["gate"], "fusion": best["fusion"],
+                            "threshold": best["second_threshold"],
+                            "fused_threshold": best["fused_threshold"], "chosen_on": how})  # fmt: skip
+    detector = data.setdefault("detector", {})
+    detector.update({"threshold_shift": best["shift"], "tuned_on": how,
+                     "tuned_with": "bench/cascade_bench.py --record"})  # fmt: skip
+    rewrite_spec(directory, data)
+    print(f"recorded in {directory / 'model.json'} and its model card")
 
 
 if __name__ == "__main__":

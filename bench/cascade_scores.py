@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from babblefish_monitor.audio.cascade import Cascade, OpinionStatus
+from babblefish_monitor.audio.cascade import Cascade, OpinionStatus, off
 from babblefish_monitor.audio.cascade_spec import CascadeSpec
-from babblefish_monitor.audio.classifier import Classifier
+from babblefish_monitor.audio.committee import classifier_for, consensus
 from babblefish_monitor.audio.model import ModelSpec
 from babblefish_monitor.audio.pipeline import Pipeline
 from babblefish_monitor.audio.second_opinion import SecondOpinion
@@ -38,58 +38,71 @@ def yamnet_spec(path: Path, model_threshold: float) -> CascadeSpec:
 
 @dataclass(frozen=True)
 class WindowScores:
-    """Per window: the small model's cry score and the second model's; clips: windows per clip."""
+    """Per window: the small model's cry score and the second model's, and every label's
+    probability from the small model; clips: windows per clip."""
 
     small: Float64
     second: Float64
     counts: npt.NDArray[np.int64]
     times: Float64 = field(default_factory=lambda: np.zeros(0))
     audio_seconds: float = 0.0
-    # A gated committee's score: the mean cry log-odds of the small model and other members, as
-    # a probability, fused in only where the small model's own score opens the gate.
-    committee: Float64 | None = None
+    rows: FloatArray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    # Fraction of windows on which a committee's siblings were asked (0: no committee).
+    committee_asked: float = 0.0
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(path, small=self.small, second=self.second, counts=self.counts,
-                 times=self.times, audio_seconds=self.audio_seconds)  # fmt: skip
+                 times=self.times, audio_seconds=self.audio_seconds, rows=self.rows)  # fmt: skip
 
     @classmethod
     def load(cls, path: Path) -> WindowScores:
         d = np.load(path)
-        return cls(d["small"], d["second"], d["counts"], d["times"], float(d["audio_seconds"]))
+        return cls(d["small"], d["second"], d["counts"], d["times"], float(d["audio_seconds"]),
+                   d["rows"])  # fmt: skip
 
 
 def _key(*parts: object) -> str:
     return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
+def _model_key(spec: ModelSpec) -> str:
+    """What a model directory's scores depend on: its network and its model.json (a committee
+    section changes them without touching the network)."""
+    spec_text = (spec.directory / "model.json").read_bytes()
+    return _key(spec.model_path.stat().st_mtime_ns, hashlib.sha1(spec_text).hexdigest())
+
+
 def clip_scores(
-    name: str, audios: Sequence[FloatArray], spec: ModelSpec, second: Path, cache: Path
+    name: str, audios: Sequence[FloatArray], spec: ModelSpec, second: Path | None, cache: Path
 ) -> WindowScores:
-    """Both scores for every window of every clip, windowed as the clip benches window them."""
+    """Both scores for every window of every clip, windowed as the clip benches window them
+    (`second` None: the small model's only, the second model's left at zero)."""
     digest = hashlib.sha1(b"".join(a.tobytes()[:4096] for a in audios)).hexdigest()[:12]
-    path = (
-        cache
-        / f"{name}-{_key(spec.model_path.stat().st_mtime_ns, second, len(audios), digest)}.npz"
-    )
+    path = cache / f"{name}-{_key(_model_key(spec), second, len(audios), digest)}.npz"
     if path.is_file():
         return WindowScores.load(path)
     hop = int(spec.extra.get("window_hop_frames", spec.input_frames // 2))
     fe = spec.frontend
-    classifier = Classifier(spec)
-    opinion = SecondOpinion(yamnet_spec(second, spec.threshold))
-    small, yam, counts = [], [], []
+    classifier = classifier_for(spec)
+    opinion = None if second is None else SecondOpinion(yamnet_spec(second, spec.threshold))
+    rows: list[FloatArray] = []
+    yam: list[Float64] = []
+    counts: list[int] = []
     for audio in audios:
         windows = clip_windows(audio, spec.input_frames, hop)
-        small.append(predict_batched(classifier.predict, windows)[:, spec.cry_index])
+        rows.append(predict_batched(classifier.predict, windows))
+        counts.append(windows.shape[0])
+        if opinion is None:
+            yam.append(np.zeros(windows.shape[0], np.float64))
+            continue
         contexts = contexts_for_clip(audio, spec.input_frames, hop, 15_600,
                                      fe_hop=fe.hop_samples, fe_window=fe.window_samples)  # fmt: skip
         yam.append(opinion.cry_scores(contexts))
-        counts.append(windows.shape[0])
         assert yam[-1].size == windows.shape[0], (yam[-1].size, windows.shape)
-    out = WindowScores(np.concatenate(small).astype(np.float64), np.concatenate(yam),
-                       np.array(counts, np.int64))  # fmt: skip
+    every = np.concatenate(rows)
+    out = WindowScores(every[:, spec.cry_index].astype(np.float64), np.concatenate(yam),
+                       np.array(counts, np.int64), rows=every)  # fmt: skip
     out.save(path)
     return out
 
@@ -99,28 +112,35 @@ class _Recording(Cascade):
 
     def __init__(self, opinion: SecondOpinion) -> None:
         super().__init__(opinion, OpinionStatus("on"))
-        self.small: list[Float64] = []
         self.second: list[Float64] = []
 
     def fuse(self, cry: Float64, second: Float64) -> Float64:
-        self.small.append(cry.copy())
         self.second.append(second.copy())
         return cry
 
 
 def night_scores(
-    night: Path, spec: ModelSpec, second: Path, hop: float, cache: Path
+    night: Path, spec: ModelSpec, second: Path | None, hop: float, cache: Path
 ) -> WindowScores:
-    """Both scores for every window of a night, through the monitor's own pipeline."""
+    """Both scores for every window of a night, through the monitor's own pipeline (`second`
+    None: the small model's only)."""
     path = (
-        cache
-        / f"{night.stem}-{_key(night.stat().st_mtime_ns, spec.model_path.stat().st_mtime_ns, second, hop)}.npz"
+        cache / f"{night.stem}-{_key(night.stat().st_mtime_ns, _model_key(spec), second, hop)}.npz"
     )
     if path.is_file():
         return WindowScores.load(path)
-    recording = _Recording(SecondOpinion(yamnet_spec(second, spec.threshold)))
-    pipeline = Pipeline(spec, hop_seconds=hop, cascade=recording)
+    recording = (
+        None if second is None else _Recording(SecondOpinion(yamnet_spec(second, spec.threshold)))
+    )
+    pipeline = Pipeline(spec, hop_seconds=hop, cascade=recording or off())
     times: list[float] = []
+    rows: list[FloatArray] = []
+
+    def keep(at: Float64, windows: npt.NDArray[np.float32], scores: Float64) -> Float64:
+        rows.append(scores.astype(np.float32))
+        return scores
+
+    pipeline.window_hook = keep
 
     async def run() -> None:
         source = open_source(f"file:{night}", realtime=False, block_seconds=30.0)
@@ -128,21 +148,28 @@ def night_scores(
             times.extend(w.stream_time for w in pipeline.process(block).windows)
 
     asyncio.run(run())
-    small, yam = np.concatenate(recording.small), np.concatenate(recording.second)
-    assert small.size == len(times), (small.size, len(times))
-    out = WindowScores(small, yam, np.zeros(0, np.int64), np.array(times), pipeline.stream_time)
+    every = np.concatenate(rows)
+    small = every[:, spec.cry_index].astype(np.float64)
+    yam = np.zeros(small.size) if recording is None else np.concatenate(recording.second)
+    assert small.size == len(times) == yam.size, (small.size, len(times))
+    out = WindowScores(small, yam, np.zeros(0, np.int64), np.array(times), pipeline.stream_time,
+                       every)  # fmt: skip
     out.save(path)
     return out
 
 
-def committee(members: Sequence[WindowScores], *, gated: bool) -> WindowScores:
-    """The first model's windows with every member's cry log-odds averaged (the second model's
-    scores are the same for all): in place of its own score, or beside it when `gated`."""
+def committee(members: Sequence[WindowScores], cry_index: int, gate: float) -> WindowScores:
+    """The first model's windows, where its cry score reaches `gate` replaced by every member's
+    consensus, as the monitor's committee scores them (the second model's scores are the same
+    for all)."""
     if len(members) == 1:
         return members[0]
-    clipped = [np.clip(m.small, 1e-7, 1 - 1e-7) for m in members]
-    mean = 1 / (1 + np.exp(-np.mean([np.log(c / (1 - c)) for c in clipped], axis=0)))
-    return replace(members[0], **{"committee" if gated else "small": mean})
+    first = members[0]
+    asked = first.small >= gate
+    rows = first.rows.copy()
+    rows[asked] = consensus([m.rows[asked] for m in members])
+    return replace(first, small=rows[:, cry_index].astype(np.float64), rows=rows,
+                   committee_asked=float(asked.mean()))  # fmt: skip
 
 
 def fused(ws: WindowScores, cascade: Cascade | None) -> tuple[Float64, float]:
@@ -151,8 +178,7 @@ def fused(ws: WindowScores, cascade: Cascade | None) -> tuple[Float64, float]:
         return ws.small, 0.0
     ask = cascade.candidates(ws.small)
     out = ws.small.copy()
-    asked = ws.small if ws.committee is None else ws.committee
-    out[ask] = cascade.fuse(asked[ask], ws.second[ask])
+    out[ask] = cascade.fuse(ws.small[ask], ws.second[ask])
     return out, float(ask.mean()) if ask.size else 0.0
 
 

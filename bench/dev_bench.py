@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from babblefish_monitor.audio.cascade import Cascade, cascade_for
-from babblefish_monitor.audio.classifier import Classifier
+from babblefish_monitor.audio.committee import classifier_for
 from babblefish_monitor.audio.detector import DetectorConfig
 from babblefish_monitor.audio.model import ModelSpec, load_model_dir
 from babblefish_monitor.audio.pipeline import DEFAULT_HOP_SECONDS
@@ -113,7 +113,7 @@ def clip_figures(model: Path, data: list[Path], cache: Path) -> dict[str, Any]:
     figures["channel_swap"] = channel_swap(
         [c.audio for c, v, p in zip(clips, val, positive, strict=True) if v and p],
         [c.audio for c, v, p in zip(clips, val, positive, strict=True) if v and not p],
-        Scorer(Classifier(spec).predict, spec.input_frames, hop, spec.cry_index, t),
+        Scorer(classifier_for(spec).predict, spec.input_frames, hop, spec.cry_index, t),
         cache_dir=cache,
     )  # fmt: skip
     return figures

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import soundfile as sf
-from babblefish_monitor.audio.classifier import Classifier
+from babblefish_monitor.audio.committee import classifier_for
 from babblefish_monitor.audio.detector import DetectorConfig
 from babblefish_monitor.audio.model import load_model_dir
 from babblefish_monitor.audio.pipeline import Pipeline
@@ -53,7 +53,7 @@ def _read(path: Path) -> Audio:
 def firing_sounds(count: int) -> list[tuple[str, Path]]:
     """The non-cry clips (laughs, animals, sirens...) the default model fires on hardest."""
     spec = load_model_dir(None)
-    classifier = Classifier(spec)
+    classifier = classifier_for(spec)
     found: list[tuple[float, str, Path]] = []
     for label, _group, path in clips("not crying"):
         pipeline = Pipeline(spec, DetectorConfig(), classifier=classifier)
@@ -83,7 +83,7 @@ def room_noise(rng: np.random.Generator, seconds: float) -> Audio:
 def quiet_cry(cries: list[Path]) -> tuple[Path, float]:
     """A cry and the loudest gain at which the default model misses it (while finding it cry-like)."""
     spec = load_model_dir(None)
-    classifier = Classifier(spec)
+    classifier = classifier_for(spec)
     rng = np.random.default_rng(0)
     for path in cries[:40]:
         sound = np.concatenate([_read(path)] * 2)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
-from babblefish_monitor.audio.classifier import Classifier
+from babblefish_monitor.audio.committee import classifier_for
 from babblefish_monitor.audio.detector import Detector, DetectorConfig
 from babblefish_monitor.audio.frontend import log_mel
 from babblefish_monitor.audio.model import load_model_dir
@@ -46,7 +46,7 @@ def stage_times(path: Path, model: Path | None, hop: float) -> dict[str, float]:
     )
     times["features"] = time.perf_counter() - t0
     hop_frames = round(hop * 100)
-    classifier = Classifier(spec)
+    classifier = classifier_for(spec)
     t0 = time.perf_counter()
     # As the pipeline does it: frames quantised once, then windows of a 30-s block per call.
     prepared = classifier.prepare(frames)

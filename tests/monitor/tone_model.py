@@ -38,20 +38,21 @@ def quiet(seconds: float, dbfs: float = -70.0, seed: int = 0) -> np.ndarray:
     return noise.astype(np.int16)
 
 
-def _weights() -> tuple[np.ndarray, np.ndarray]:
+def _weights(cry_gain: float) -> tuple[np.ndarray, np.ndarray]:
     # The cry logit grows with how far band CRY_BIN stands above the average band (time-averaged
     # log-mel), so the score ramps smoothly as a tone fills more of the 1-s window.
     kernel = np.zeros((FRONTEND.mel_bins, len(LABELS)), dtype=np.float32)
     bias = np.zeros(len(LABELS), dtype=np.float32)
-    for index, band, gain in ((0, CRY_BIN, 0.5), (1, TALK_BIN, 0.5)):
+    for index, band, gain in ((0, CRY_BIN, cry_gain), (1, TALK_BIN, 0.5)):
         kernel[:, index] = -gain / FRONTEND.mel_bins
         kernel[band, index] += gain
         bias[index] = -3.0
     return kernel, bias
 
 
-def build(directory: Path) -> Path:
-    """Write model.tflite + labels.txt + model.json into `directory` (TensorFlow needed)."""
+def build(directory: Path, cry_gain: float = 0.5) -> Path:
+    """Write model.tflite + labels.txt + model.json into `directory` (TensorFlow needed);
+    `cry_gain` 0 makes a network deaf to the cry tone."""
     import tensorflow as tf
 
     inputs = tf.keras.Input((98, FRONTEND.mel_bins, 1))
@@ -60,7 +61,7 @@ def build(directory: Path) -> Path:
     dense = tf.keras.layers.Dense(len(LABELS))
     outputs = dense(x)
     model = tf.keras.Model(inputs, outputs)
-    dense.set_weights(list(_weights()))
+    dense.set_weights(list(_weights(cry_gain)))
 
     def representative() -> object:
         clips = [quiet(1.0, -90), quiet(1.0, -30), tone(CRY_HZ, 1.0, -6), tone(TALK_HZ, 1.0, -40)]

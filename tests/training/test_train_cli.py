@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from babblefish_monitor.audio.classifier import Classifier
+from babblefish_monitor.audio.committee import classifier_for, consensus
 from babblefish_monitor.audio.model import load_model_dir
 from babblefish_training.cli import main
 from babblefish_training.modeldir import record_detector
@@ -247,3 +249,46 @@ def test_retraining_replaces_the_operating_point(
     assert load_model_dir(model).threshold_shift is None
     assert "log-odds below that" not in (model / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert main([*args, "--tune-hours", "13"]) == 2
+
+
+@pytest.mark.slow
+def test_a_committee_joins_a_sibling_network_at_a_threshold_of_its_own(
+    single: Plain, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sibling = tmp_path / "sibling"
+    assert single.train(sibling, "--init-seed", "1") == 0
+    out = tmp_path / "committee"
+    args = ["committee", "--model", str(single.model), "--member", str(sibling), "--gate", "0",
+            "--data", str(single.data), "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    assert "committee of 2 networks written to" in capsys.readouterr().out
+    spec = load_model_dir(out)
+    section = spec.extra["committee"]
+    assert section["members"] == ["member-1.tflite"]
+    assert (out / "member-1.tflite").read_bytes() == (sibling / "model.tflite").read_bytes()
+    assert [n["init_seed"] for n in section["networks"]] == [0, 1]
+    assert "A committee of 2 networks" in (out / "MODEL_CARD.md").read_text()
+    # At gate 0 the monitor scores every window with both networks' consensus.
+    windows = np.random.default_rng(1).normal(-6.0, 3.0, (4, 98, 40)).astype(np.float32)
+    both = consensus([_predictions(single.model), _predictions(sibling)])
+    np.testing.assert_allclose(classifier_for(spec).predict(windows), both, atol=1e-6)
+    # The recorded threshold is the committee's own, as `evaluate` scores it.
+    assert main(["evaluate", "--model", str(out), "--data", str(single.data),
+                 "--split", "validation", "--json"]) == 0  # fmt: skip
+    result = json.loads(capsys.readouterr().out)
+    assert spec.threshold == section["validation"]["threshold"]
+    assert result["auc"] == pytest.approx(section["validation"]["auc"])
+    assert result["cry_recall"] == pytest.approx(section["validation"]["cry_recall"])
+
+    # Mistakes: a non-empty --out, a sibling trained on another split, a committee as --model.
+    assert main(args) == 2
+    assert "is not empty" in capsys.readouterr().err
+    other = tmp_path / "other-split"
+    shutil.copytree(sibling, other)
+    data = json.loads((other / "model.json").read_text())
+    data["training"]["validation_groups"] = ["someone-else"]
+    (other / "model.json").write_text(json.dumps(data))
+    assert main([*args[:4], str(other), *args[5:-1], str(tmp_path / "new")]) == 2
+    assert "differs from --model" in capsys.readouterr().err
+    assert main(["committee", "--model", str(out), *args[3:-1], str(tmp_path / "again")]) == 2
+    assert "is already a committee" in capsys.readouterr().err

@@ -75,8 +75,8 @@ def test_recording_an_operating_point_keeps_the_cards_notes(tmp_path: Path) -> N
     assert spec.threshold_shift == 3.125
     text = card.read_text(encoding="utf-8")
     assert (
-        "3.125 log-odds below that" in text
-        and text.count("log-odds below that") == 1
+        "3.125 log-odds below the fused threshold" in text
+        and text.count("log-odds below the fused threshold") == 1
         and "on night-A.flac" in text
     )
     assert text.endswith(notes) and text.count("## Notes") == 1

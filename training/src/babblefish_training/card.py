@@ -83,9 +83,12 @@ def _detector_sentence(spec: dict[str, Any]) -> str:
     if not detector:
         return ""
     shift = float(detector["threshold_shift"])
+    # With a second opinion the detector acts on the fused score, at the fused threshold.
+    fused = (spec.get("cascade") or {}).get("fused_threshold")
+    base, which = (spec["threshold"], "that") if fused is None else (fused, "the fused threshold")
     return (
-        f" The monitor starts an episode {shift:g} log-odds below that "
-        f"({shifted_threshold(spec['threshold'], shift):.4g}, per 1-s window), tuned for this model "
+        f" The monitor starts an episode {shift:g} log-odds below {which} "
+        f"({shifted_threshold(base, shift):.4g}, per 1-s window), tuned for this model "
         f"with `{detector.get('tuned_with', '?')}` on {detector.get('tuned_on', '?')}."
         f"{_night_sentence(detector)}"
     )
@@ -143,17 +146,53 @@ def _mining_lines(training: dict[str, Any]) -> list[str]:
     ]
 
 
-def _cascade_lines(cascade: dict[str, Any] | None) -> list[str]:
-    """The opening paragraph of a model that asks a second model about cry-like windows."""
+def _cascade_lines(cascade: dict[str, Any] | None, small: str) -> list[str]:
+    """The opening paragraph of a model that asks a second model about cry-like windows;
+    `small` names what is always on (the small network, or a committee)."""
     if not cascade:
         return []
     return [
-        f"**A cascade: the small network below, with {cascade['name']} (`{cascade['file']}`) asked "
-        f"for a second opinion** on every window the small network scores >= {cascade['gate']:g} as "
-        f"crying; the detector acts on the {cascade['fusion']} of the two calibrated scores, at a "
-        f"fused threshold of {cascade['fused_threshold']:.4g}. The generated sections below "
-        "describe the small network; the cascade's figures are in the notes. Without the second "
-        "model the monitor runs the small network alone at its own threshold.",
+        f"**A cascade: {small}, with {cascade['name']} (`{cascade['file']}`) asked for a second "
+        f"opinion** on every window it scores >= {cascade['gate']:g} as crying; the "
+        f"detector acts on the {cascade['fusion']} of the two calibrated scores, "
+        f"{_fused_threshold(cascade)}. The generated sections below describe the small network; "
+        "the cascade's figures are in the notes. Without the second model the monitor runs it "
+        "alone at its own threshold.",
+        "",
+    ]
+
+
+def _fused_threshold(cascade: dict[str, Any]) -> str:
+    fused = cascade.get("fused_threshold")
+    if fused is None:
+        return "at the small network's own threshold"
+    return f"at a fused threshold of {fused:.4g}"
+
+
+def _committee_lines(committee: dict[str, Any] | None) -> list[str]:
+    """The opening paragraph of a model whose network is joined by sibling networks."""
+    if not committee:
+        return []
+    seeds = ", ".join(str(n.get("init_seed")) for n in committee.get("networks", []))
+    val = committee.get("validation")
+    chosen = (
+        f" Its threshold on the validation split, {val['threshold']:.4g}, allows "
+        f"{_pct(val['cry_fpr'])} false positives and catches {_pct(val['cry_recall'])} of the "
+        f"cries (AUC {val['auc']:.4f}, {val['clips']} clips)."
+        if val
+        else ""
+    )
+    return [
+        f"**A committee of {len(committee['members']) + 1} networks of one recipe** (init seeds "
+        f"{seeds}): the network described below scores every window, and where its cry score "
+        f"is >= {committee['gate']:g} its siblings (`{'`, `'.join(committee['members'])}`) are "
+        "asked too; there every label's probability is their consensus (the softmax of the "
+        f"mean log-probability).{chosen} The generated sections below describe the first "
+        "network alone.",
+        "",
+        "```sh",
+        str(committee.get("command", "(unknown)")),
+        "```",
         "",
     ]
 
@@ -164,7 +203,11 @@ def render_card(spec: dict[str, Any]) -> str:
     lines = [
         f"# {spec['name']} {spec['version']}",
         "",
-        *_cascade_lines(spec.get("cascade")),
+        *_committee_lines(spec.get("committee")),
+        *_cascade_lines(
+            spec.get("cascade"),
+            "the committee" if spec.get("committee") else "the small network below",
+        ),
         f"Architecture `{spec.get('arch')}`: {spec.get('params', 0):,} parameters, "
         f"{spec.get('multiply_adds_per_window', 0) / 1e6:.2f} M multiply-adds per 1-s window, "
         f"{spec.get('model_bytes', 0):,} bytes as full-integer int8 TFLite (int8 in, int8 logits "

@@ -1,4 +1,4 @@
-"""babblefish-train: argparse for prepare, train and evaluate; user mistakes exit 2 with a message."""
+"""babblefish-train: argparse for prepare, train, committee and evaluate; user mistakes exit 2 with a message."""
 
 from __future__ import annotations
 
@@ -126,6 +126,44 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="Stop at the first unreadable file instead of skipping it. Default: off.",
     )
+    co = sub.add_parser(
+        "committee",
+        help="join sibling networks of one recipe into a committee (a new model folder)",
+    )
+    co.add_argument(
+        "--model",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="The first network's model folder: it scores every window. Required.",
+    )
+    co.add_argument(
+        "--member",
+        type=Path,
+        action="append",
+        required=True,
+        metavar="DIR",
+        help="A sibling network's model folder (same command, another --init-seed), asked "
+        "where the first gates; repeatable. Required.",
+    )
+    co.add_argument(
+        "--gate",
+        type=float,
+        required=True,
+        help="The first network's cry probability from which the siblings are asked. Required.",
+    )
+    co.add_argument(
+        "--data",
+        type=Path,
+        action="append",
+        required=True,
+        metavar="DIR",
+        help="The datasets the networks were trained on (their validation split chooses the "
+        "threshold); repeatable. Required.",
+    )
+    co.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="A new folder to write. Required."
+    )
     return parser
 
 
@@ -190,6 +228,18 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_committee(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from .committee import build_committee
+
+    section = build_committee(args.model, args.member, gate=args.gate, data=args.data,
+                              out=args.out, command="babblefish-train " + shlex.join(argv))  # fmt: skip
+    val = section["validation"]
+    print(f"committee of {len(section['networks'])} networks written to {args.out}: threshold "
+          f"{val['threshold']:.4f}, validation AUC {val['auc']:.4f}, cry recall "
+          f"{100 * val['cry_recall']:.1f} % at {100 * val['cry_fpr']:.1f} % false positives")  # fmt: skip
+    return 0
+
+
 def _cascade_text(cascade: dict[str, Any]) -> str:
     """The cascade's own lines: the figures above are its small network's alone."""
     from .devmetrics import format_rate
@@ -235,6 +285,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_prepare(args)
         if args.command == "train":
             return _run_train(args, arguments)
+        if args.command == "committee":
+            return _run_committee(args, arguments)
         return _run_evaluate(args)
     except (TrainingError, ModelError) as err:
         print(f"babblefish-train: error: {err}", file=sys.stderr)

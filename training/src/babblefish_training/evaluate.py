@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from babblefish_monitor.api.state import second_opinion_dict
 from babblefish_monitor.audio.cascade import cascade_for
-from babblefish_monitor.audio.classifier import Classifier
+from babblefish_monitor.audio.committee import classifier_for
 from babblefish_monitor.audio.model import SPEC_FILE, ModelSpec, load_model_dir
 
 from .cascade_scoring import fused_clip_scores
@@ -73,7 +73,7 @@ def _score_windows(
     if loaded.skipped:
         LOG.warning("skipped %d unreadable file(s)", len(loaded.skipped))
     windows, counts = windows_for_clips([c.audio for c in clips], spec.input_frames, _hop(spec))
-    probs = predict_batched(Classifier(spec).predict, windows)
+    probs = predict_batched(classifier_for(spec).predict, windows)
     return clips, _Windows(probs, counts, spec.cry_index), len(loaded.skipped)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,16 +35,20 @@ def softmax(logits: npt.NDArray[Any]) -> FloatArray:
 class Classifier:
     """Scores windows of shape (frames, mel_bins) and returns per-label probabilities."""
 
-    def __init__(self, spec: ModelSpec, num_threads: int = 1) -> None:
+    def __init__(
+        self, spec: ModelSpec, num_threads: int = 1, *, model_path: Path | None = None
+    ) -> None:
+        """`model_path`: another .tflite that keeps `spec`'s promises (default: the spec's own)."""
         self.spec = spec
+        self.model_path = model_path or spec.model_path
         interpreter_class = _load_interpreter_class()
         try:
             self._interpreter = interpreter_class(
-                model_path=str(spec.model_path), num_threads=num_threads
+                model_path=str(self.model_path), num_threads=num_threads
             )
             self._interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as err:
-            raise ModelError(f"{spec.model_path} is not a loadable TFLite model: {err}") from err
+            raise ModelError(f"{self.model_path} is not a loadable TFLite model: {err}") from err
         self._input = self._interpreter.get_input_details()[0]
         self._output = self._interpreter.get_output_details()[0]
         self._check_shapes()
@@ -54,13 +59,13 @@ class Classifier:
         expected = (self.spec.input_frames, self.spec.frontend.mel_bins)
         if len(shape) not in (3, 4) or shape[1:3] != expected:
             raise ModelError(
-                f"{self.spec.model_path} takes input {list(shape)} but model.json promises "
+                f"{self.model_path} takes input {list(shape)} but model.json promises "
                 f"[batch, {expected[0]}, {expected[1]}(, 1)]"
             )
         classes = int(self._output["shape"][-1])
         if classes != len(self.spec.labels):
             raise ModelError(
-                f"{self.spec.model_path} outputs {classes} classes but model.json lists "
+                f"{self.model_path} outputs {classes} classes but model.json lists "
                 f"{len(self.spec.labels)} labels"
             )
 
@@ -107,10 +112,10 @@ class Classifier:
             raw = self._interpreter.get_tensor(self._output["index"])
         except (RuntimeError, ValueError) as err:
             # A model that loads but cannot run (a damaged file) is a model error, not a crash.
-            raise ModelError(f"{self.spec.model_path} failed when run: {err}") from err
+            raise ModelError(f"{self.model_path} failed when run: {err}") from err
         values = self._dequantise(raw).reshape(windows.shape[0], -1)
         if not np.isfinite(values).all():
-            raise ModelError(f"{self.spec.model_path} produced scores that are not numbers")
+            raise ModelError(f"{self.model_path} produced scores that are not numbers")
         return softmax(values) if self.spec.output == "logits" else values.astype(np.float32)
 
     def _check_windows(self, windows: npt.NDArray[Any]) -> None:
@@ -122,6 +127,14 @@ class Classifier:
                 f"windows must have shape (n, {self.spec.input_frames}, "
                 f"{self.spec.frontend.mel_bins}), got {windows.shape}"
             )
+
+    def restore(self, prepared: npt.NDArray[Any]) -> FloatArray:
+        """Log-mel values back from the model's input type (the inverse of `prepare`, up to
+        rounding), so another network can prepare them its own way."""
+        if prepared.dtype == np.float32:
+            return prepared
+        scale, zero_point = self._input["quantization"]
+        return np.asarray((prepared.astype(np.float32) - zero_point) * scale, dtype=np.float32)
 
     def _quantise(self, data: npt.NDArray[np.float32]) -> npt.NDArray[Any]:
         dtype = self._input["dtype"]

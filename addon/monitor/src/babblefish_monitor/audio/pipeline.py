@@ -12,6 +12,7 @@ import numpy.typing as npt
 from .audio_context import AudioContext
 from .cascade import Cascade, cascade_for
 from .classifier import Classifier
+from .committee import classifier_for
 from .detector import CryEvent, Detector, DetectorConfig, Episode
 from .frontend import StreamingFrontend
 from .level import LevelMeter, LevelReading
@@ -68,7 +69,7 @@ class Pipeline:
         if self.hop_frames < 1 or hop_seconds > MAX_HOP_SECONDS + 1e-9:
             raise ValueError(f"window hop must lie between one frame and {MAX_HOP_SECONDS} s")
         self.hop_seconds = self.hop_frames * fe.hop_samples / fe.sample_rate
-        self.classifier = classifier or Classifier(spec)
+        self.classifier = classifier or classifier_for(spec)
         # None: the model directory's own (the small model alone when it has no cascade section).
         self.cascade = cascade if cascade is not None else cascade_for(spec)
         cascade_spec = self.cascade.spec

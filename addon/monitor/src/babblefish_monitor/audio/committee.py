@@ -1,0 +1,99 @@
+"""A committee: the small model and sibling networks of its recipe, the siblings asked only on
+windows the small model already finds cry-like.
+
+Networks trained alike from different initial weights make different mistakes; their consensus
+misses fewer cries and raises fewer false alarms than any one of them. Asking the siblings only
+where the first network's cry score reaches the committee's gate keeps the cost to a few per cent
+of windows: below the gate, the consensus would stay far under any threshold anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .classifier import Classifier, FloatArray
+from .model import ModelError, ModelSpec
+
+SECTION = "committee"
+
+
+@dataclass(frozen=True)
+class CommitteeSpec:
+    """model.json's "committee": the siblings' .tflite files and the first network's gate."""
+
+    members: tuple[Path, ...]
+    # First-network cry probability from which the siblings are asked.
+    gate: float
+
+
+def read_committee(spec: ModelSpec) -> CommitteeSpec | None:
+    """The checked section (None when the directory has none); ModelError names what is wrong."""
+    data = spec.extra.get(SECTION)
+    if data is None:
+        return None
+    where = f"{spec.directory / 'model.json'}: {SECTION}"
+    if not isinstance(data, dict):
+        raise ModelError(f"{where} must be a JSON object")
+    files = data.get("members")
+    if (
+        not isinstance(files, list)
+        or not files
+        or not all(isinstance(f, str) and f and Path(f).name == f for f in files)
+    ):
+        raise ModelError(f"{where}.members must list .tflite files inside the model directory")
+    gate = data.get("gate")
+    if isinstance(gate, bool) or not isinstance(gate, int | float) or not 0.0 <= gate < 1.0:
+        raise ModelError(f"{where}.gate must be a number from 0 up to (not including) 1")
+    paths = tuple(spec.directory / f for f in files)
+    for path in paths:
+        if not path.is_file():
+            raise ModelError(
+                f"model directory {spec.directory} has no {path.name}, which its committee "
+                "lists; copy the whole directory again or export it again with babblefish-train"
+            )
+    return CommitteeSpec(paths, float(gate))
+
+
+def consensus(rows: Sequence[FloatArray]) -> FloatArray:
+    """Every label's probability from several networks: the softmax of their mean log-probability
+    (the same as averaging their logits): a network sure a window is not crying weighs as much as
+    one sure it is."""
+    logs = np.mean([np.log(np.clip(r, 1e-7, 1.0)) for r in rows], axis=0)
+    exp = np.exp(logs - logs.max(axis=-1, keepdims=True))
+    return np.asarray(exp / exp.sum(axis=-1, keepdims=True), dtype=np.float32)
+
+
+class Committee(Classifier):
+    """The first network on every window; with its siblings' consensus where it gates."""
+
+    def __init__(self, spec: ModelSpec, committee: CommitteeSpec, num_threads: int = 1) -> None:
+        super().__init__(spec, num_threads)
+        self.gate = committee.gate
+        self.members = [Classifier(spec, num_threads, model_path=p) for p in committee.members]
+        self.asked = 0  # windows the siblings were asked about, since start
+        self.seen = 0
+
+    def predict_prepared(self, windows: npt.NDArray[Any]) -> FloatArray:
+        rows = super().predict_prepared(windows)
+        gated = np.flatnonzero(rows[:, self.spec.cry_index] >= self.gate)
+        self.seen += rows.shape[0]
+        if gated.size:
+            features = self.restore(windows[gated])
+            answers = [m.predict_prepared(m.prepare(features)) for m in self.members]
+            rows[gated] = consensus([rows[gated], *answers])
+            self.asked += gated.size
+        return rows
+
+
+def classifier_for(spec: ModelSpec, num_threads: int = 1) -> Classifier:
+    """What scores a model directory's windows: its committee when it has one, else its network."""
+    committee = read_committee(spec)
+    if committee is None:
+        return Classifier(spec, num_threads)
+    return Committee(spec, committee, num_threads)
