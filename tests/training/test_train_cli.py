@@ -259,12 +259,12 @@ def test_a_committee_joins_a_sibling_network_at_a_threshold_of_its_own(
     assert single.train(sibling, "--init-seed", "1") == 0
     out = tmp_path / "committee"
     args = ["committee", "--model", str(single.model), "--member", str(sibling), "--gate", "0",
-            "--data", str(single.data), "--out", str(out)]  # fmt: skip
+            "--data", str(single.data), "--out", str(out), "--version", "2.0"]  # fmt: skip
     assert main(args) == 0
     assert "committee of 2 networks written to" in capsys.readouterr().out
     spec = load_model_dir(out)
     section = spec.extra["committee"]
-    assert section["members"] == ["member-1.tflite"]
+    assert section["members"] == ["member-1.tflite"] and spec.version == "2.0"
     assert (out / "member-1.tflite").read_bytes() == (sibling / "model.tflite").read_bytes()
     assert [n["init_seed"] for n in section["networks"]] == [0, 1]
     assert "A committee of 2 networks" in (out / "MODEL_CARD.md").read_text()
@@ -288,7 +288,7 @@ def test_a_committee_joins_a_sibling_network_at_a_threshold_of_its_own(
     data = json.loads((other / "model.json").read_text())
     data["training"]["validation_groups"] = ["someone-else"]
     (other / "model.json").write_text(json.dumps(data))
-    assert main([*args[:4], str(other), *args[5:-1], str(tmp_path / "new")]) == 2
+    assert main([*args[:4], str(other), *args[5:10], str(tmp_path / "new")]) == 2
     assert "differs from --model" in capsys.readouterr().err
-    assert main(["committee", "--model", str(out), *args[3:-1], str(tmp_path / "again")]) == 2
+    assert main(["committee", "--model", str(out), *args[3:10], str(tmp_path / "again")]) == 2
     assert "is already a committee" in capsys.readouterr().err

@@ -164,6 +164,9 @@ def _parser() -> argparse.ArgumentParser:
     co.add_argument(
         "--out", type=Path, required=True, metavar="DIR", help="A new folder to write. Required."
     )
+    co.add_argument(
+        "--version", default=None, help="The committee's model version. Default: the first's."
+    )
     return parser
 
 
@@ -232,7 +235,8 @@ def _run_committee(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from .committee import build_committee
 
     section = build_committee(args.model, args.member, gate=args.gate, data=args.data,
-                              out=args.out, command="babblefish-train " + shlex.join(argv))  # fmt: skip
+                              out=args.out, version=args.version,
+                              command="babblefish-train " + shlex.join(argv))  # fmt: skip
     val = section["validation"]
     print(f"committee of {len(section['networks'])} networks written to {args.out}: threshold "
           f"{val['threshold']:.4f}, validation AUC {val['auc']:.4f}, cry recall "

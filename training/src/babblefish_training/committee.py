@@ -53,10 +53,18 @@ def _network(spec: ModelSpec, file: str) -> dict[str, Any]:
 
 
 def build_committee(
-    model: Path, members: list[Path], *, gate: float, data: list[Path], out: Path, command: str
+    model: Path,
+    members: list[Path],
+    *,
+    gate: float,
+    data: list[Path],
+    out: Path,
+    command: str,
+    version: str | None = None,
 ) -> dict[str, Any]:
     """Write `out`: `model`'s directory with `members`' networks as its committee, at a threshold
-    chosen on the validation split of `data`. Returns what was recorded."""
+    chosen on the validation split of `data` (`version`: the new model's; default the first's).
+    Returns what was recorded."""
     if not 0.0 <= gate < 1.0:
         raise TrainingError(f"--gate {gate} must lie from 0 up to (not including) 1")
     for path in (model, *members):
@@ -85,6 +93,8 @@ def build_committee(
     rewrite_spec(out, spec)
     spec[SECTION]["validation"] = validation = _validation(load_model_dir(out), data)
     spec["threshold"] = validation["threshold"]
+    if version is not None:
+        spec["version"] = version
     cascade = spec.get("cascade")
     if isinstance(cascade, dict):
         # Its fused threshold belonged to the single network's scores.

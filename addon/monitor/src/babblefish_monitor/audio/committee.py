@@ -9,6 +9,7 @@ of windows: below the gate, the consensus would stay far under any threshold any
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from .classifier import Classifier, FloatArray
 from .model import ModelError, ModelSpec
 
 SECTION = "committee"
+_LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,10 @@ class Committee(Classifier):
         super().__init__(spec, num_threads)
         self.gate = committee.gate
         self.members = [Classifier(spec, num_threads, model_path=p) for p in committee.members]
+        _LOGGER.info(
+            "a committee of %d networks: the siblings are asked on windows scoring >= %.3f",
+            len(self.members) + 1, self.gate,
+        )  # fmt: skip
         self.asked = 0  # windows the siblings were asked about, since start
         self.seen = 0
 
