@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 from babblefish_monitor.audio.cascade import Cascade, OpinionStatus
+from babblefish_monitor.audio.committee import SECTION
 from babblefish_monitor.audio.detector import DetectorConfig
 from babblefish_monitor.audio.model import load_model_dir
 from babblefish_monitor.audio.pipeline import DEFAULT_HOP_SECONDS
@@ -167,6 +168,9 @@ def main() -> None:
     val = np.array([c.ref.group_id in groups for c in clips])
     phone = np.array([c.ref.source in PHONE_SOURCES for c in clips])
     members = [spec, *(load_model_dir(d) for d in args.also)]
+    if args.also and any(SECTION in m.extra for m in members):
+        sys.exit("--also builds a committee from single networks: give --model and every --also "
+                 "a folder without a committee section (the seed folders, not the default)")  # fmt: skip
 
     # The second model's scores are the same for every member: only the first's are collected.
     seconds = [args.second] + [None] * len(args.also)
@@ -183,11 +187,11 @@ def main() -> None:
     phoned, roomed = scores("phoned", phoned_audio), scores("rooms", roomed_audio)
     tune_path = tuning_night(spec, [c for c, v in zip(clips, val, strict=True) if v],
                              ROOT / "out" / "tuning-night.flac")  # fmt: skip
-    nights = {p: committee([night_scores(p, m, s, DEFAULT_HOP_SECONDS, cache)
-                            for m, s in zip(members, seconds, strict=True)],
-                           spec.cry_index, args.committee_gate)
-              for p in [tune_path] + [ROOT / "out" / f"night-{s}.flac" for s in "ABC"]
-              if p.is_file()}  # fmt: skip
+    paths = [p for p in [tune_path] + [ROOT / "out" / f"night-{s}.flac" for s in "ABC"]
+             if p.is_file()]  # fmt: skip
+    each = {p: [night_scores(p, m, s, DEFAULT_HOP_SECONDS, cache)
+                for m, s in zip(members, seconds, strict=True)] for p in paths}  # fmt: skip
+    nights = {p: committee(ws, spec.cry_index, args.committee_gate) for p, ws in each.items()}
     second_clip = pooled(allc, allc.second)
     t = spec.threshold
     at_1pct = threshold_for_fpr(second_clip[val], positive[val], 0.01)
@@ -206,7 +210,13 @@ def main() -> None:
         # calibration is relative to, as in the monitor.
         spec = replace(spec, threshold=t)
         print("committee: threshold", round(t, 4), "members asked on",
-              {p.name: ws.committee_asked for p, ws in nights.items()})  # fmt: skip
+              {p.name: round(ws.committee_asked, 3) for p, ws in nights.items()})  # fmt: skip
+        # What the committee gate costs: windows it leaves to the first network alone although
+        # every member together would have scored them cry-like.
+        missed = {p.name: int(np.sum((committee(ws, spec.cry_index, 0.0).small >= 0.3)
+                                     & (ws[0].small < args.committee_gate)))
+                  for p, ws in each.items()}  # fmt: skip
+        print("windows below the committee gate whose full consensus reaches 0.3:", missed)
 
     def clip_figs(cascade: Cascade | None, t: float) -> dict[str, Any]:
         c = pooled(allc, fused(allc, cascade)[0])
