@@ -8,14 +8,17 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import numpy as np
 import pytest
+import soundfile
 from babblefish_monitor.audio.classifier import Classifier
 from babblefish_monitor.audio.committee import Committee, classifier_for, consensus
 from babblefish_monitor.audio.detector import DetectorConfig
 from babblefish_monitor.audio.frontend import log_mel
 from babblefish_monitor.audio.model import ModelError, load_model_dir
 from babblefish_monitor.audio.pipeline import Pipeline
+from monitor_server import running_monitor
 from tone_model import CRY_HZ, quiet, tone
 
 
@@ -119,3 +122,24 @@ def test_an_incomplete_committee_is_a_model_error_that_says_what_is_wrong(
     directory = _committee_dir(tmp_path, tone_model_dir, section, deaf_member)
     with pytest.raises(ModelError, match=message):
         classifier_for(load_model_dir(directory))
+
+
+async def test_a_monitor_whose_committee_lacks_a_network_says_which(
+    tmp_path: Path, tone_model_dir: Path, deaf_member: Path
+) -> None:
+    directory = _committee_dir(
+        tmp_path, tone_model_dir, {"members": ["member-1.tflite", "member-2.tflite"], "gate": 0.3},
+        deaf_member,
+    )  # fmt: skip
+    source = tmp_path / "quiet.wav"
+    soundfile.write(source, np.zeros(16000, np.int16), 16000, subtype="PCM_16")
+    async with (
+        running_monitor(source=f"file:{source}", data_dir=tmp_path / "data",
+                        model_dir=directory) as mon,
+        aiohttp.ClientSession() as session,
+    ):  # fmt: skip
+        headers = {"Authorization": f"Bearer {mon.token}"}
+        async with session.get(f"{mon.url}/api/v1/info", headers=headers) as resp:
+            info = await resp.json()
+    assert "has no member-2.tflite" in info["model"]["error"]
+    assert info["model"]["labels"] == []

@@ -1,10 +1,10 @@
 """A committee: the small model and sibling networks of its recipe, the siblings asked only on
 windows the small model already finds cry-like.
 
-Networks trained alike from different initial weights make different mistakes; their consensus
-misses fewer cries and raises fewer false alarms than any one of them. Asking the siblings only
-where the first network's cry score reaches the committee's gate keeps the cost to a few per cent
-of windows: below the gate, the consensus would stay far under any threshold anyway.
+Networks trained alike from different initial weights make different mistakes, so their
+consensus is steadier than any one of them. Asking the siblings only where the first network's
+cry score reaches the committee's gate keeps the cost to a fraction of the windows: below the
+gate, the consensus would stay far under any threshold anyway.
 """
 
 from __future__ import annotations
