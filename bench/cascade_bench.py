@@ -148,8 +148,8 @@ def main() -> None:
     parser.add_argument("--shift", type=float, default=None,
                         help="the detector's onset shift (default: the model's own)")  # fmt: skip
     parser.add_argument("--also", type=Path, action="append", default=[], metavar="DIR",
-                        help="another small model whose cry log-odds are averaged with the "
-                        "first's (an ensemble, offline); repeatable")  # fmt: skip
+                        help="another single network of the same recipe, joined with the "
+                        "first as a committee (offline); repeatable")  # fmt: skip
     parser.add_argument("--committee-gate", type=float, default=0.0,
                         help="ask the --also models only where the first model's cry score "
                         "reaches this")  # fmt: skip
