@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from babblefish_monitor.audio.cascade import Cascade, OpinionStatus, off
 from babblefish_monitor.audio.cascade_spec import CascadeSpec
-from babblefish_monitor.audio.committee import classifier_for, consensus
+from babblefish_monitor.audio.committee import classifier_for, gated_consensus
 from babblefish_monitor.audio.model import ModelSpec
 from babblefish_monitor.audio.pipeline import Pipeline
 from babblefish_monitor.audio.second_opinion import SecondOpinion
@@ -159,17 +159,15 @@ def night_scores(
 
 
 def committee(members: Sequence[WindowScores], cry_index: int, gate: float) -> WindowScores:
-    """The first model's windows, where its cry score reaches `gate` replaced by every member's
-    consensus, as the monitor's committee scores them (the second model's scores are the same
-    for all)."""
+    """The first model's windows joined with every member's as the monitor's committee joins them
+    (`gated_consensus`; the second model's scores are the same for all)."""
     if len(members) == 1:
         return members[0]
     first = members[0]
-    asked = first.small >= gate
-    rows = first.rows.copy()
-    rows[asked] = consensus([m.rows[asked] for m in members])
+    rows, asked = gated_consensus(first.rows, cry_index, gate,
+                                  lambda gated: [m.rows[gated] for m in members[1:]])  # fmt: skip
     return replace(first, small=rows[:, cry_index].astype(np.float64), rows=rows,
-                   committee_asked=float(asked.mean()))  # fmt: skip
+                   committee_asked=asked / max(1, rows.shape[0]))  # fmt: skip
 
 
 def fused(ws: WindowScores, cascade: Cascade | None) -> tuple[Float64, float]:

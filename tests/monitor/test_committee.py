@@ -84,6 +84,26 @@ def test_siblings_are_asked_only_on_windows_the_first_network_gates(
     assert (rows[gated, 0] < alone[gated, 0] - 0.05).all()
 
 
+def test_a_sibling_quantised_otherwise_gets_the_windows_in_its_own_input_scale(
+    tmp_path: Path, tone_model_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from tone_model import build
+
+    # Calibrated on quieter sound: the same weights, another int8 input scale.
+    other = build(tmp_path_factory.mktemp("quieter"), loudest_dbfs=-40.0) / "model.tflite"
+    directory = _committee_dir(
+        tmp_path, tone_model_dir, {"members": ["member-1.tflite"], "gate": 0.0}, other
+    )
+    spec = load_model_dir(directory)
+    first, sibling = Classifier(spec), Classifier(spec, model_path=other)
+    assert first.input_quantisation != sibling.input_quantisation
+    windows = _windows(np.concatenate([quiet(2.0), tone(CRY_HZ, 2.0, -30), quiet(2.0)]))
+    expected = consensus([first.predict(windows), sibling.predict(windows)])
+    # Prepared once in the first's scale, then restored and prepared again in the sibling's:
+    # within a rounding step of what the sibling makes of the features themselves.
+    np.testing.assert_allclose(classifier_for(spec).predict(windows), expected, atol=0.02)
+
+
 def test_the_pipeline_decides_on_the_committee(
     tmp_path: Path, tone_model_dir: Path, deaf_member: Path
 ) -> None:

@@ -50,9 +50,10 @@ def _weights(cry_gain: float) -> tuple[np.ndarray, np.ndarray]:
     return kernel, bias
 
 
-def build(directory: Path, cry_gain: float = 0.5) -> Path:
+def build(directory: Path, cry_gain: float = 0.5, loudest_dbfs: float = -6.0) -> Path:
     """Write model.tflite + labels.txt + model.json into `directory` (TensorFlow needed);
-    `cry_gain` 0 makes a network deaf to the cry tone."""
+    `cry_gain` 0 makes a network deaf to the cry tone; `loudest_dbfs` sets the loudest sound it
+    is calibrated on, and with it the input's int8 scale."""
     import tensorflow as tf
 
     inputs = tf.keras.Input((98, FRONTEND.mel_bins, 1))
@@ -64,7 +65,8 @@ def build(directory: Path, cry_gain: float = 0.5) -> Path:
     dense.set_weights(list(_weights(cry_gain)))
 
     def representative() -> object:
-        clips = [quiet(1.0, -90), quiet(1.0, -30), tone(CRY_HZ, 1.0, -6), tone(TALK_HZ, 1.0, -40)]
+        clips = [quiet(1.0, -90), quiet(1.0, -30), tone(CRY_HZ, 1.0, loudest_dbfs),
+                 tone(TALK_HZ, 1.0, -40)]  # fmt: skip
         for clip in clips:
             features = log_mel(clip)[:98]
             yield [features.reshape(1, 98, FRONTEND.mel_bins, 1).astype(np.float32)]

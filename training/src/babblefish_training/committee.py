@@ -18,11 +18,12 @@ from babblefish_monitor.audio.model import SPEC_FILE, ModelSpec, load_model_dir
 
 from .errors import TrainingError, require_folder
 from .evaluate import score_dataset, true_label
-from .metrics import roc_auc, threshold_for_fpr
-from .modeldir import rewrite_spec
+from .metrics import binary_metrics, threshold_for_fpr
+from .modeldir import rewrite_spec, write_spec
 
-# The committee's clip threshold allows this share of validation negatives, as training's does.
-MAX_FPR = 0.01
+# The share of validation negatives a threshold may let through, for a network trained before
+# training recorded its own `max_fpr`.
+DEFAULT_MAX_FPR = 0.01
 
 
 def _check_sibling(first: ModelSpec, member: ModelSpec) -> None:
@@ -90,7 +91,7 @@ def build_committee(
         + [_network(s, f) for s, f in zip(siblings, files, strict=True)],
         "command": command,
     }
-    rewrite_spec(out, spec)
+    write_spec(out, spec)  # so that the folder loads as the committee it is becoming
     spec[SECTION]["validation"] = validation = _validation(load_model_dir(out), data)
     spec["threshold"] = validation["threshold"]
     if version is not None:
@@ -109,17 +110,13 @@ def build_committee(
 
 
 def _validation(spec: ModelSpec, data: list[Path]) -> dict[str, Any]:
-    """The committee's validation clips: its threshold at <= 1 % false positives, and there."""
+    """The committee's validation clips: its threshold at the false-positive share training chose
+    the first network's at, and its figures there."""
     clips, scores, _ = score_dataset(spec, data, "validation")
     positive = np.array([true_label(c.ref.folder, spec, {}) == spec.cry_label for c in clips])
     if positive.all() or not positive.any():
         raise TrainingError("the validation split needs both cries and other sounds")
-    cry = scores.cry
-    threshold = threshold_for_fpr(cry, positive, MAX_FPR)
-    return {
-        "clips": len(clips),
-        "threshold": threshold,
-        "auc": roc_auc(cry, positive),
-        "cry_recall": float(np.mean(cry[positive] >= threshold)),
-        "cry_fpr": float(np.mean(cry[~positive] >= threshold)),
-    }
+    max_fpr = float(spec.extra.get("training", {}).get("max_fpr", DEFAULT_MAX_FPR))
+    found = binary_metrics(scores.cry, positive, threshold_for_fpr(scores.cry, positive, max_fpr))
+    return {"clips": len(clips), "threshold": found.threshold, "auc": found.auc,
+            "cry_recall": found.recall, "cry_fpr": found.fpr}  # fmt: skip

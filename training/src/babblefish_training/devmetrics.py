@@ -166,15 +166,22 @@ def card_section(metrics: dict[str, Any]) -> list[str]:
     bench = metrics.get("dev_bench")
     if bench:
         fb = bench["clips"]["full_band_all_dev"]
+        fbv = bench["clips"].get("full_band_validation")
         lines += [
             "",
-            "`bench/dev_bench.py` (every dev cry that is not a phone recording, most of them "
-            "training clips; nights at the model's own detector settings, onset as announced):",
+            "`bench/dev_bench.py`, clips at the threshold the monitor's detector acts on "
+            f"({bench['clips']['threshold']:.4g}): every dev cry that is not a phone recording "
+            "(most of them training clips) apart from the phone cries; nights at the model's own "
+            "detector settings, onset as announced:",
             "",
             "| measure | value |",
             "|---|---|",
             f"| full-band dev cries ({fb['clips']}, most seen in training): recall | {format_rate(fb)} |",
         ]
+        if fbv:
+            lines.append(
+                f"| full-band validation cries (never seen in training): recall | {format_rate(fbv)} |"
+            )
         if "channels" not in metrics:  # a model trained before these figures existed
             clips = bench["clips"]
             swap = clips["channel_swap"]

@@ -86,6 +86,13 @@ class Classifier:
         dtype: np.dtype[Any] = np.dtype(self._input["dtype"])
         return dtype
 
+    @property
+    def input_quantisation(self) -> tuple[str, float, int]:
+        """The input's type, scale and zero point: networks that agree take the same prepared
+        windows."""
+        scale, zero_point = self._input["quantization"]
+        return (self.input_dtype.name, float(scale), int(zero_point))
+
     def predict(self, windows: npt.NDArray[np.float32]) -> FloatArray:
         """Probabilities, shape (n, labels), for windows of shape (n, frames, mel_bins)."""
         self._check_windows(windows)

@@ -10,7 +10,7 @@ gate, the consensus would stay far under any threshold anyway.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,23 @@ def consensus(rows: Sequence[FloatArray]) -> FloatArray:
     return np.asarray(exp / exp.sum(axis=-1, keepdims=True), dtype=np.float32)
 
 
+def gated_consensus(
+    rows: FloatArray,
+    cry_index: int,
+    gate: float,
+    siblings: Callable[[npt.NDArray[np.intp]], Sequence[FloatArray]],
+) -> tuple[FloatArray, int]:
+    """The first network's `rows` with the consensus in place wherever its cry score reaches
+    `gate` (the siblings' rows for those windows come from `siblings(indices)`), and how many
+    windows asked. The monitor and the offline benches both combine networks here."""
+    gated = np.flatnonzero(rows[:, cry_index] >= gate)
+    if gated.size == 0:
+        return rows, 0
+    joined = rows.copy()
+    joined[gated] = consensus([rows[gated], *siblings(gated)])
+    return joined, int(gated.size)
+
+
 class Committee(Classifier):
     """The first network on every window; with its siblings' consensus where it gates."""
 
@@ -78,22 +95,27 @@ class Committee(Classifier):
         super().__init__(spec, num_threads)
         self.gate = committee.gate
         self.members = [Classifier(spec, num_threads, model_path=p) for p in committee.members]
+        # Siblings exported with the first's input quantisation (the usual case: the same
+        # recipe) take its prepared windows as they are; the others are prepared again.
+        self._same_input = [m.input_quantisation == self.input_quantisation for m in self.members]
+        self.asked = 0  # windows the siblings were asked about, since start
+        self.seen = 0
         _LOGGER.info(
             "a committee of %d networks: the siblings are asked on windows scoring >= %.3f",
             len(self.members) + 1, self.gate,
         )  # fmt: skip
-        self.asked = 0  # windows the siblings were asked about, since start
-        self.seen = 0
 
     def predict_prepared(self, windows: npt.NDArray[Any]) -> FloatArray:
-        rows = super().predict_prepared(windows)
-        gated = np.flatnonzero(rows[:, self.spec.cry_index] >= self.gate)
+        def siblings(gated: npt.NDArray[np.intp]) -> list[FloatArray]:
+            batch = windows[gated]
+            return [m.predict_prepared(batch if same else m.prepare(self.restore(batch)))
+                    for m, same in zip(self.members, self._same_input, strict=True)]  # fmt: skip
+
+        rows, asked = gated_consensus(
+            super().predict_prepared(windows), self.spec.cry_index, self.gate, siblings
+        )
         self.seen += rows.shape[0]
-        if gated.size:
-            features = self.restore(windows[gated])
-            answers = [m.predict_prepared(m.prepare(features)) for m in self.members]
-            rows[gated] = consensus([rows[gated], *answers])
-            self.asked += gated.size
+        self.asked += asked
         return rows
 
 
