@@ -114,6 +114,10 @@ def gate_margin(ws: WindowScores, point: float) -> list[float]:
 
 
 def score() -> None:
+    missing = [OUT / f"net-{half}" for half in HALVES if not (OUT / f"net-{half}").is_dir()]
+    if missing:
+        sys.exit(f"no network in {', '.join(map(str, missing))}: run `prepare` and the training "
+                 "commands it prints first")  # fmt: skip
     shipped = load_model_dir(None)
     point = raw_second_point(shipped)
     gate = float(shipped.extra["cascade"]["gate"])
@@ -158,7 +162,12 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     parser.add_argument("step", choices=("prepare", "score"))
     args = parser.parse_args()
-    prepare() if args.step == "prepare" else score()
+    if not (DEV / "manifest.csv").is_file():
+        sys.exit(f"{DEV / 'manifest.csv'} is missing: this bench needs the shared dev data")
+    if args.step == "prepare":
+        prepare()
+    else:
+        score()
 
 
 if __name__ == "__main__":
