@@ -9,32 +9,35 @@ what a new microphone's cries get. Here each network heard about half of them (s
 fold, so one recording never sits on both sides) and is asked about the other half. Printed per
 half and together:
 - the network alone, at its own threshold;
-- YAMNet alone, at the raw cry score that reaches the shipped cascade's fused threshold;
-- the cascade rule of the shipped model (a window counts when the network reaches its threshold,
-  or when it reaches the gate and YAMNet reaches that raw score), at the shipped gate and at
-  others, with the false-positive share the same rule gives on the network's own validation
-  negatives (which it has not heard either).
-The network stands in for the shipped committee and its own threshold for the fused one: an
-estimate of the route a new microphone's cry takes, not the shipped model's figure.
+- YAMNet alone, through the shipped cascade's calibration, at its fused threshold;
+- the shipped cascade (its fusion, calibration and fused threshold, as the monitor applies them)
+  with the network's scores in place of the committee's, at the shipped gate and at others;
+- each with the share of the network's own validation negatives (unheard too) it lets through;
+- per half, the highest network score on a window the cascade passes, for the cries that come
+  nearest the gate.
+The network stands in for the shipped committee: an estimate of the route a new microphone's cry
+takes, not the shipped model's figure.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import math
+import functools
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
+from babblefish_monitor.audio.cascade import Cascade, cascade_for
 from babblefish_monitor.audio.model import ModelSpec, load_model_dir
 from babblefish_training.dataset import load_clips, scan_datasets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cascade_scores import WindowScores, clip_scores
+from cascade_bench import make
+from cascade_scores import Float64, WindowScores, clip_scores, fused, pooled
 
 ROOT = Path(__file__).resolve().parent
 SHARED = ROOT.parents[1] / "shared"
@@ -76,41 +79,14 @@ def prepare() -> None:
               f"--out {OUT / f'net-{half}'}")  # fmt: skip
 
 
-def raw_second_point(shipped: ModelSpec) -> float:
-    """YAMNet's raw cry score that the shipped cascade's calibration lifts to its fused threshold."""
+def shipped_cascade(shipped: ModelSpec, gate: float) -> Cascade:
+    """The shipped cascade's arithmetic (fusion and calibration) at another gate."""
     section = shipped.extra["cascade"]
-
-    def logit(p: float) -> float:
-        return math.log(p / (1 - p))
-
-    fused = section.get("fused_threshold", shipped.threshold)
-    x = logit(fused) - logit(shipped.threshold) + logit(section["threshold"])
-    return 1 / (1 + math.exp(-x))
+    return make(YAMNET, shipped, gate, section["fusion"], section["threshold"])
 
 
-def caught(
-    ws: WindowScores, threshold: float | None, gate: float | None, point: float
-) -> npt.NDArray[np.bool_]:
-    """Per clip: some window reaches the network's threshold (None: never counts), or the gate
-    (None: YAMNet never asked) with YAMNet at `point`."""
-    hit = np.zeros(ws.small.shape, dtype=bool)
-    if threshold is not None:
-        hit |= ws.small >= threshold
-    if gate is not None:
-        hit |= (ws.small >= gate) & (ws.second >= point)
-    return np.array([hit[clip].any() for clip in _clips(ws)])
-
-
-def _clips(ws: WindowScores) -> list[slice]:
-    ends = np.cumsum(ws.counts)
-    return [slice(int(e - n), int(e)) for e, n in zip(ends, ws.counts, strict=True)]
-
-
-def gate_margin(ws: WindowScores, point: float) -> list[float]:
-    """Per clip, sorted: the network's highest score on a window YAMNet hears at `point` (0: none),
-    the gate up to which the cascade still catches it."""
-    return sorted(float(np.max(ws.small[c][ws.second[c] >= point], initial=0.0))
-                  for c in _clips(ws))  # fmt: skip
+def rate(clips: Float64, threshold: float) -> tuple[int, int]:
+    return int((clips >= threshold).sum()), int(clips.size)
 
 
 def score() -> None:
@@ -119,9 +95,10 @@ def score() -> None:
         sys.exit(f"no network in {', '.join(map(str, missing))}: run `prepare` and the training "
                  "commands it prints first")  # fmt: skip
     shipped = load_model_dir(None)
-    point = raw_second_point(shipped)
-    gate = float(shipped.extra["cascade"]["gate"])
-    print(f"shipped cascade: gate {gate}, YAMNet counts from a raw cry score of {point:.4f}")
+    fused_threshold = cascade_for(shipped).operating_spec(shipped).threshold
+    every_window = shipped_cascade(shipped, 0.0)
+    print(f"shipped cascade: gate {shipped.extra['cascade']['gate']}, fused threshold "
+          f"{fused_threshold:.4f}")  # fmt: skip
     refs = scan_datasets([DEV, EXTRA])
     cache = ROOT / "out" / "cache" / "cascade"
     totals: dict[str, list[int]] = {}
@@ -136,25 +113,37 @@ def score() -> None:
             (r, "crying") for r in mine)[0]], net, YAMNET, cache)  # fmt: skip
         negs = clip_scores(f"fullband-neg-{half}", [c.audio for c in load_clips(
             (r, "other") for r in negatives)[0]], net, YAMNET, cache)  # fmt: skip
-        n, m = len(mine), len(negatives)
-        print(f"half {half} (ESC-50 folds {','.join(sorted(folds))}): {n} unheard "
-              f"full-band cries; {m} validation negatives; network threshold {net.threshold:.4f}")  # fmt: skip
-        rows: list[tuple[str, float | None, float | None]] = [
-            ("network alone", net.threshold, None), ("YAMNet alone", None, 0.0),
-            *((f"gate {g}", net.threshold, g) for g in GATES)]  # fmt: skip
-        for name, threshold, g in rows:
-            hits = int(caught(cries, threshold, g, point).sum())
-            fp = int(caught(negs, threshold, g, point).sum())
-            totals.setdefault(name, [0, 0, 0, 0])
-            for i, v in enumerate((hits, n, fp, m)):
-                totals[name][i] += v
-            print(f"  {name:14s} cries {hits:2d}/{n}  validation negatives {fp}/{m}")
-        print("  the gate each cry still passes, lowest five:",
-              [round(v, 3) for v in gate_margin(cries, point)[:5]])  # fmt: skip
+        print(f"half {half} (ESC-50 folds {','.join(sorted(folds))}): {len(mine)} unheard "
+              f"full-band cries; {len(negatives)} validation negatives; network threshold "
+              f"{net.threshold:.4f}")  # fmt: skip
+
+        def second_alone(ws: WindowScores) -> Float64:
+            return pooled(ws, every_window.fuse(np.zeros_like(ws.second), ws.second))
+
+        rules: list[tuple[str, Callable[[WindowScores], Float64], float]] = [
+            ("network alone", lambda ws: pooled(ws, ws.small), net.threshold),
+            ("YAMNet alone", second_alone, fused_threshold),
+            *((f"gate {g}", functools.partial(_through, shipped_cascade(shipped, g)),
+               fused_threshold) for g in GATES),
+        ]  # fmt: skip
+        for name, clip_score, threshold in rules:
+            counts = (*rate(clip_score(cries), threshold), *rate(clip_score(negs), threshold))
+            totals[name] = [a + b for a, b in zip(totals.get(name, [0] * 4), counts, strict=True)]
+            print(f"  {name:14s} cries {counts[0]:2d}/{counts[1]}  validation negatives "
+                  f"{counts[2]}/{counts[3]}")  # fmt: skip
+        # Max and noisy-OR fusion only raise a score: a window the cascade passes when asked
+        # passes at any gate up to the network's score on it.
+        passing = every_window.fuse(cries.small, cries.second) >= fused_threshold
+        nearest = np.sort(pooled(cries, np.where(passing, cries.small, 0.0)))[:5]
+        print("  the gate each cry still passes, lowest five:", np.round(nearest, 3).tolist())
     print("both halves:")
     for name, (hits, n, fp, m) in totals.items():
         print(f"  {name:14s} cries {hits:2d}/{n} ({100 * hits / n:.1f} %)  "
               f"validation negatives {fp}/{m} ({100 * fp / m:.1f} %)")  # fmt: skip
+
+
+def _through(cascade: Cascade, ws: WindowScores) -> Float64:
+    return pooled(ws, fused(ws, cascade)[0])
 
 
 def main() -> None:
