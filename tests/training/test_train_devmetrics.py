@@ -57,3 +57,7 @@ def test_the_default_models_card_carries_the_channel_and_night_figures() -> None
     assert "small rooms at 2-3 m: recall | 86.3 % (63/73" in lines
     assert "night-B.flac: episodes, false alarms/h, announced onset median / p90 | 34/34" in lines
     assert spec.card is not None and "full-band dev cries (33" in spec.card
+    # Full-band cries apart from phone ones, at the threshold the detector acts on.
+    assert "full-band validation cries (never seen in training): recall | 100.0 % (5/5" in lines
+    operating = spec.extra["cascade"]["fused_threshold"]
+    assert f"clips at the threshold the monitor's detector acts on ({operating:.4g})" in lines
